@@ -1,0 +1,153 @@
+// The matrix product every hot path of the engine runs on: C = A·B (or C += A·B), vectorized with
+// fused multiply-adds and split over the cores for large products. Every element of C is computed
+// by the same sequence of FMAs in k order whichever thread or code path takes it, so results are
+// bit-identical with 1 or N threads.
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace LstmService.Engine.Kernels;
+
+internal static class MatMul
+{
+    /// <summary>Threads a product may use; tests set 1 to prove results do not depend on it.</summary>
+    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
+    // Below this many multiply-adds a product runs on the calling thread: handing work to the
+    // pool costs more than it saves.
+    private const long ParallelThreshold = 1 << 18;
+    private const int RowBlock = 4;
+
+    /// <summary>
+    /// C[m, n] (+)= A[m, k] · B[k, n]. A may have any strides (so Aᵀ is free); B and C must be
+    /// contiguous along columns (ColStride 1), which is the direction the kernel vectorizes.
+    /// </summary>
+    public static void Multiply<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (b.ColStride != 1 || c.ColStride != 1)
+            throw new ArgumentException("B and C must be contiguous along their columns.");
+        if (m == 0 || n == 0) return;
+
+        int threads = (long)m * n * k >= ParallelThreshold ? Math.Min(MaxThreads, Environment.ProcessorCount) : 1;
+        int panel = 2 * Vector<T>.Count;
+        if (threads <= 1)
+        {
+            Block(a, b, c, 0, m, 0, n, k, accumulate);
+        }
+        else if (m >= threads * RowBlock)
+        {
+            int rowsPer = (m / RowBlock + threads - 1) / threads * RowBlock;
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+                Block(a, b, c, part * rowsPer, Math.Min(m, (part + 1) * rowsPer), 0, n, k, accumulate));
+        }
+        else
+        {
+            // Few rows (one step of a small batch): split the columns on panel boundaries.
+            int panels = (n + panel - 1) / panel;
+            int colsPer = (panels + threads - 1) / threads * panel;
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+            {
+                int from = part * colsPer;
+                if (from < n) Block(a, b, c, 0, m, from, Math.Min(n, from + colsPer), k, accumulate);
+            });
+        }
+    }
+
+    // Rows [r0, r1) × columns [c0, c1) of C. Register-blocked: 4 rows × 2 vectors of C stay in
+    // registers across the whole k loop.
+    private static void Block<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = Vector<T>.Count;
+        ref T aRef = ref MemoryMarshal.GetArrayDataReference(a.Data);
+        ref T bRef = ref MemoryMarshal.GetArrayDataReference(b.Data);
+        ref T cRef = ref MemoryMarshal.GetArrayDataReference(c.Data);
+        int j = c0;
+        for (; j + 2 * v <= c1; j += 2 * v)
+        {
+            int i = r0;
+            for (; i + RowBlock <= r1; i += RowBlock)
+                Kernel4x2(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
+            for (; i < r1; i++)
+            {
+                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
+                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, j + v, k, accumulate);
+            }
+        }
+        for (; j + v <= c1; j += v)
+            for (int i = r0; i < r1; i++)
+                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
+        for (; j < c1; j++)
+            for (int i = r0; i < r1; i++)
+            {
+                T sum = accumulate ? Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) : T.Zero;
+                int ai = a.Offset + i * a.RowStride, bj = b.Offset + j;
+                for (int p = 0; p < k; p++)
+                    sum = T.FusedMultiplyAdd(Unsafe.Add(ref aRef, ai + p * a.ColStride), Unsafe.Add(ref bRef, bj + p * b.RowStride), sum);
+                Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) = sum;
+            }
+    }
+
+    private static void Kernel4x2<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = Vector<T>.Count;
+        nuint c0 = (nuint)(c.Offset + i * c.RowStride + j), cs = (nuint)c.RowStride;
+        Vector<T> c00, c01, c10, c11, c20, c21, c30, c31;
+        if (accumulate)
+        {
+            c00 = Vector.LoadUnsafe(ref cRef, c0); c01 = Vector.LoadUnsafe(ref cRef, c0 + (nuint)v);
+            c10 = Vector.LoadUnsafe(ref cRef, c0 + cs); c11 = Vector.LoadUnsafe(ref cRef, c0 + cs + (nuint)v);
+            c20 = Vector.LoadUnsafe(ref cRef, c0 + 2 * cs); c21 = Vector.LoadUnsafe(ref cRef, c0 + 2 * cs + (nuint)v);
+            c30 = Vector.LoadUnsafe(ref cRef, c0 + 3 * cs); c31 = Vector.LoadUnsafe(ref cRef, c0 + 3 * cs + (nuint)v);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector<T>.Zero;
+        }
+        int ai = a.Offset + i * a.RowStride, ars = a.RowStride, acs = a.ColStride;
+        nuint bp = (nuint)(b.Offset + j), bs = (nuint)b.RowStride;
+        for (int p = 0; p < k; p++, ai += acs, bp += bs)
+        {
+            Vector<T> b0 = Vector.LoadUnsafe(ref bRef, bp), b1 = Vector.LoadUnsafe(ref bRef, bp + (nuint)v);
+            var a0 = new Vector<T>(Unsafe.Add(ref aRef, ai));
+            c00 = Fma(a0, b0, c00); c01 = Fma(a0, b1, c01);
+            var a1 = new Vector<T>(Unsafe.Add(ref aRef, ai + ars));
+            c10 = Fma(a1, b0, c10); c11 = Fma(a1, b1, c11);
+            var a2 = new Vector<T>(Unsafe.Add(ref aRef, ai + 2 * ars));
+            c20 = Fma(a2, b0, c20); c21 = Fma(a2, b1, c21);
+            var a3 = new Vector<T>(Unsafe.Add(ref aRef, ai + 3 * ars));
+            c30 = Fma(a3, b0, c30); c31 = Fma(a3, b1, c31);
+        }
+        c00.StoreUnsafe(ref cRef, c0); c01.StoreUnsafe(ref cRef, c0 + (nuint)v);
+        c10.StoreUnsafe(ref cRef, c0 + cs); c11.StoreUnsafe(ref cRef, c0 + cs + (nuint)v);
+        c20.StoreUnsafe(ref cRef, c0 + 2 * cs); c21.StoreUnsafe(ref cRef, c0 + 2 * cs + (nuint)v);
+        c30.StoreUnsafe(ref cRef, c0 + 3 * cs); c31.StoreUnsafe(ref cRef, c0 + 3 * cs + (nuint)v);
+    }
+
+    private static void Kernel1x1<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint c0 = (nuint)(c.Offset + i * c.RowStride + j);
+        Vector<T> acc = accumulate ? Vector.LoadUnsafe(ref cRef, c0) : Vector<T>.Zero;
+        int ai = a.Offset + i * a.RowStride;
+        nuint bp = (nuint)(b.Offset + j), bs = (nuint)b.RowStride;
+        for (int p = 0; p < k; p++, ai += a.ColStride, bp += bs)
+            acc = Fma(new Vector<T>(Unsafe.Add(ref aRef, ai)), Vector.LoadUnsafe(ref bRef, bp), acc);
+        acc.StoreUnsafe(ref cRef, c0);
+    }
+
+    // One rounding per multiply-add, the same as the scalar tail's T.FusedMultiplyAdd, so every
+    // path through the kernel gives the same bits. The type tests fold away when the JIT
+    // specializes T.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Fma<T>(Vector<T> x, Vector<T> y, Vector<T> addend) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return Vector.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+        throw new NotSupportedException($"{typeof(T).Name} is not a supported element type.");
+    }
+}

@@ -1,0 +1,242 @@
+// One LSTM layer over a whole padded batch: Forward keeps what Backward needs (activated gates,
+// cell states, tanh of them), Backward runs BPTT and adds into the weight gradients.
+// Buffers are time-major, [T, B, ·], so step t of the batch is one contiguous [B, ·] matrix:
+// the input projection of every step is one product before the loop, the recurrent part one
+// product per step, and the weight gradients one product each after the loop.
+using System.Numerics;
+using System.Numerics.Tensors;
+using LstmService.Engine.Kernels;
+
+namespace LstmService.Engine.Layers;
+
+internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ParameterSet<T> _parameters;
+    private readonly int _wIh, _wHh, _bIh, _bHh;   // offsets of this layer's tensors in the flat buffer
+    private readonly CellKind _cell;
+
+    // Transposed copies of the weights, refreshed at every Forward: the kernel wants the right
+    // operand contiguous along its output columns. wIhT: [In, 4H], wHhT: [H, 4H].
+    private readonly T[] _wIhT, _wHhT, _bias, _dBias;
+
+    private int _capacity;                         // T·B the buffers below hold
+    private T[] _gates = [], _cells = [], _hidden = [], _tanhCells = [], _dGates = [];
+    private int _steps, _batch;
+    private T[] _input = [];                        // [T, B, In] as passed to Forward (not owned)
+
+    public LstmLayer(ParameterSet<T> parameters, int index, int inputSize, int hiddenSize, CellKind cell)
+    {
+        _parameters = parameters;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        _cell = cell;
+        _wIh = parameters[$"lstm.weight_ih_l{index}"].Offset;
+        _wHh = parameters[$"lstm.weight_hh_l{index}"].Offset;
+        _bIh = parameters[$"lstm.bias_ih_l{index}"].Offset;
+        _bHh = parameters[$"lstm.bias_hh_l{index}"].Offset;
+        _wIhT = new T[inputSize * 4 * hiddenSize];
+        _wHhT = new T[hiddenSize * 4 * hiddenSize];
+        _bias = new T[4 * hiddenSize];
+        _dBias = new T[4 * hiddenSize];
+    }
+
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+
+    /// <summary>h for every step: [T, B, H]. Valid until the next Forward.</summary>
+    public T[] Hidden => _hidden;
+    /// <summary>c (the seed cell's s) for every step: [T, B, H].</summary>
+    public T[] Cells => _cells;
+
+    private T[] _rowBuffers = [];                   // five [B, H] scratch rows for the backward pass
+
+    private void EnsureCapacity(int steps, int batch)
+    {
+        int rows = steps * batch, h = HiddenSize;
+        if (rows > _capacity)
+        {
+            _gates = new T[rows * 4 * h];
+            _dGates = new T[rows * 4 * h];
+            _cells = new T[rows * h];
+            _hidden = new T[rows * h];
+            _tanhCells = _cell == CellKind.Standard ? new T[rows * h] : [];
+            _capacity = rows;
+        }
+        if (_rowBuffers.Length < 5 * batch * h) _rowBuffers = new T[5 * batch * h];
+        _steps = steps;
+        _batch = batch;
+    }
+
+    private Span<T> RowBuffer(int which) => _rowBuffers.AsSpan(which * _batch * HiddenSize, _batch * HiddenSize);
+
+    /// <summary>
+    /// Runs the layer over input [T, B, In] from zero initial state, or from (h0, c0) [B, H] when given.
+    /// </summary>
+    public void Forward(T[] input, int steps, int batch, ReadOnlySpan<T> h0 = default, ReadOnlySpan<T> c0 = default)
+    {
+        EnsureCapacity(steps, batch);
+        _input = input;
+        int h = HiddenSize, g4 = 4 * h, x = InputSize;
+        var values = _parameters.Values;
+        Transpose(values.AsSpan(_wIh, g4 * x), g4, x, _wIhT);
+        Transpose(values.AsSpan(_wHh, g4 * h), g4, h, _wHhT);
+        TensorPrimitives.Add(values.AsSpan(_bIh, g4), values.AsSpan(_bHh, g4), _bias);
+
+        // gates[T·B, 4H] = input[T·B, In] · W_ihᵀ + (b_ih + b_hh): every step's input part at once.
+        MatMul.Multiply(MatrixView<T>.RowMajor(input, x), MatrixView<T>.RowMajor(_wIhT, g4),
+            MatrixView<T>.RowMajor(_gates, g4), steps * batch, g4, x, accumulate: false);
+        for (int r = 0; r < steps * batch; r++)
+            TensorPrimitives.Add(_gates.AsSpan(r * g4, g4), _bias, _gates.AsSpan(r * g4, g4));
+
+        bool hasInitial = !h0.IsEmpty;
+        if (hasInitial)
+        {
+            // The recurrent product of step 0 needs h0 as a matrix: borrow the dh buffer.
+            h0.CopyTo(RowBuffer(0));
+            MatMul.Multiply(MatrixView<T>.RowMajor(_rowBuffers, h), MatrixView<T>.RowMajor(_wHhT, g4),
+                MatrixView<T>.RowMajor(_gates, g4), batch, g4, h, accumulate: true);
+        }
+
+        for (int t = 0; t < steps; t++)
+        {
+            int stepRow = t * batch;
+            if (t > 0)
+            {
+                // gates[t] += h[t-1] · W_hhᵀ   ([B, H] · [H, 4H])
+                MatMul.Multiply(MatrixView<T>.RowMajor(_hidden, h, (stepRow - batch) * h), MatrixView<T>.RowMajor(_wHhT, g4),
+                    MatrixView<T>.RowMajor(_gates, g4, stepRow * g4), batch, g4, h, accumulate: true);
+            }
+            for (int b = 0; b < batch; b++)
+            {
+                int row = stepRow + b;
+                var gate = _gates.AsSpan(row * g4, g4);
+                TensorPrimitives.Sigmoid(gate[..(2 * h)], gate[..(2 * h)]);      // i, f
+                TensorPrimitives.Tanh(gate.Slice(2 * h, h), gate.Slice(2 * h, h)); // g
+                TensorPrimitives.Sigmoid(gate[(3 * h)..], gate[(3 * h)..]);        // o
+                var i = gate[..h]; var f = gate.Slice(h, h); var g = gate.Slice(2 * h, h); var o = gate[(3 * h)..];
+
+                var c = _cells.AsSpan(row * h, h);
+                TensorPrimitives.Multiply(i, g, c);
+                ReadOnlySpan<T> cPrev = t > 0 ? _cells.AsSpan((row - batch) * h, h) : hasInitial ? c0.Slice(b * h, h) : default;
+                if (!cPrev.IsEmpty) TensorPrimitives.FusedMultiplyAdd(f, cPrev, c, c); // c = f·c₋₁ + i·g
+
+                var hOut = _hidden.AsSpan(row * h, h);
+                if (_cell == CellKind.Standard)
+                {
+                    var tc = _tanhCells.AsSpan(row * h, h);
+                    TensorPrimitives.Tanh(c, tc);
+                    TensorPrimitives.Multiply(o, tc, hOut);                        // h = o·tanh(c)
+                }
+                else
+                {
+                    TensorPrimitives.Multiply(o, c, hOut);                         // h = s·o
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Backpropagation through time from dHidden [T, B, H] (the loss's gradient at each h_t from
+    /// above; read only). Adds into this layer's weight gradients and, when dInput is given,
+    /// writes the gradient of the input [T, B, In] (overwrites).
+    /// </summary>
+    public void Backward(T[] dHidden, T[]? dInput, CellGradient variant)
+    {
+        int steps = _steps, batch = _batch, h = HiddenSize, g4 = 4 * h, x = InputSize;
+        var values = _parameters.Values;
+        var grads = _parameters.Gradients;
+        var dhNext = RowBuffer(0); var dcNext = RowBuffer(1);
+        var dh = RowBuffer(2); var dc = RowBuffer(3); var tmp = RowBuffer(4);
+        dhNext.Clear(); dcNext.Clear();
+        T one = T.One;
+
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            int stepRow = t * batch;
+            for (int b = 0; b < batch; b++)
+            {
+                int row = stepRow + b;
+                var gate = _gates.AsSpan(row * g4, g4);
+                var i = gate[..h]; var f = gate.Slice(h, h); var g = gate.Slice(2 * h, h); var o = gate[(3 * h)..];
+                var dGate = _dGates.AsSpan(row * g4, g4);
+                var di = dGate[..h]; var df = dGate.Slice(h, h); var dg = dGate.Slice(2 * h, h); var dO = dGate[(3 * h)..];
+                var dhB = dh.Slice(b * h, h); var dcB = dc.Slice(b * h, h); var tmpB = tmp.Slice(b * h, h);
+                var dcNextB = dcNext.Slice(b * h, h);
+                var c = _cells.AsSpan(row * h, h);
+
+                TensorPrimitives.Add(dHidden.AsSpan(row * h, h), dhNext.Slice(b * h, h), dhB);  // dh = ∂L/∂h_t
+                if (_cell == CellKind.Standard)
+                {
+                    var tc = _tanhCells.AsSpan(row * h, h);
+                    TensorPrimitives.Multiply(dhB, tc, dO);                 // ∂L/∂o = dh·tanh(c)
+                    TensorPrimitives.Multiply(tc, tc, tmpB);
+                    TensorPrimitives.Subtract(one, tmpB, tmpB);            // 1 − tanh²(c)
+                    TensorPrimitives.Multiply(dhB, o, dcB);
+                    TensorPrimitives.Multiply(dcB, tmpB, dcB);             // dc = dh·o·(1 − tanh²c)
+                }
+                else
+                {
+                    TensorPrimitives.Multiply(dhB, c, dO);                  // ∂L/∂o = dh·s
+                    TensorPrimitives.Multiply(dhB, o, dcB);                 // ds = dh·o
+                }
+                // The one line the blog changed: the full gradient adds what step t+1 sent back
+                // through c_t (dc_next = dc_{t+1}·f_{t+1}); the truncated variant drops it.
+                if (variant == CellGradient.Full) TensorPrimitives.Add(dcB, dcNextB, dcB);
+
+                if (t > 0) TensorPrimitives.Multiply(dcB, _cells.AsSpan((row - batch) * h, h), df); // ∂L/∂f = dc·c₋₁
+                else df.Clear();
+                TensorPrimitives.Multiply(dcB, g, di);                      // ∂L/∂i = dc·g
+                TensorPrimitives.Multiply(dcB, i, dg);                      // ∂L/∂g = dc·i
+                TensorPrimitives.Multiply(dcB, f, dcNextB);                 // sent to step t−1
+
+                // Through the activations: σ' = σ(1−σ), tanh' = 1 − tanh².
+                SigmoidBackward(i, di, tmpB);
+                SigmoidBackward(f, df, tmpB);
+                SigmoidBackward(o, dO, tmpB);
+                TensorPrimitives.Multiply(g, g, tmpB);
+                TensorPrimitives.Subtract(one, tmpB, tmpB);
+                TensorPrimitives.Multiply(dg, tmpB, dg);
+            }
+            if (t > 0)
+            {
+                // dh_next[B, H] = dGates[t] [B, 4H] · W_hh [4H, H]
+                MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, stepRow * g4), MatrixView<T>.RowMajor(values, h, _wHh),
+                    MatrixView<T>.RowMajor(_rowBuffers, h), batch, h, g4, accumulate: false);
+            }
+        }
+
+        int rows = steps * batch;
+        var dGates = MatrixView<T>.RowMajor(_dGates, g4);
+        // dW_ih[4H, In] += dGatesᵀ [4H, T·B] · input [T·B, In]
+        MatMul.Multiply(dGates.Transposed, MatrixView<T>.RowMajor(_input, x), MatrixView<T>.RowMajor(grads, x, _wIh), g4, x, rows, accumulate: true);
+        // dW_hh[4H, H] += dGates[1..]ᵀ · h[0..T−2]  (step 0 saw a zero state)
+        if (steps > 1)
+            MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, batch * g4).Transposed, MatrixView<T>.RowMajor(_hidden, h),
+                MatrixView<T>.RowMajor(grads, h, _wHh), g4, h, rows - batch, accumulate: true);
+        // Both biases enter the gates the same way, so both get the column sums of dGates.
+        _dBias.AsSpan().Clear();
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(_dBias, _dGates.AsSpan(r * g4, g4), _dBias);
+        TensorPrimitives.Add(grads.AsSpan(_bIh, g4), _dBias, grads.AsSpan(_bIh, g4));
+        TensorPrimitives.Add(grads.AsSpan(_bHh, g4), _dBias, grads.AsSpan(_bHh, g4));
+
+        // dInput[T·B, In] = dGates [T·B, 4H] · W_ih [4H, In]
+        if (dInput is not null)
+            MatMul.Multiply(dGates, MatrixView<T>.RowMajor(values, x, _wIh), MatrixView<T>.RowMajor(dInput, x), rows, x, g4, accumulate: false);
+    }
+
+    // dz = dy·σ(1 − σ), in place on dy.
+    private static void SigmoidBackward(ReadOnlySpan<T> s, Span<T> dy, Span<T> tmp)
+    {
+        TensorPrimitives.Subtract(T.One, s, tmp);
+        TensorPrimitives.Multiply(tmp, s, tmp);
+        TensorPrimitives.Multiply(dy, tmp, dy);
+    }
+
+    // dst[cols, rows] = srcᵀ for src [rows, cols].
+    private static void Transpose(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                dst[c * rows + r] = src[r * cols + c];
+    }
+}
