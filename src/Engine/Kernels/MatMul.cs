@@ -37,9 +37,13 @@ internal static class MatMul
         }
         else if (m >= threads * RowBlock)
         {
-            int rowsPer = (m / RowBlock + threads - 1) / threads * RowBlock;
+            int rowBlocks = (m + RowBlock - 1) / RowBlock;
+            int rowsPer = (rowBlocks + threads - 1) / threads * RowBlock;
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-                Block(a, b, c, part * rowsPer, Math.Min(m, (part + 1) * rowsPer), 0, n, k, accumulate));
+            {
+                int from = part * rowsPer;
+                if (from < m) Block(a, b, c, from, Math.Min(m, from + rowsPer), 0, n, k, accumulate);
+            });
         }
         else
         {

@@ -16,6 +16,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T[] _dOutputs = [], _dHidden = [], _dInput = [];
     private SequenceBatch<T>? _batch;
     private bool _dropoutApplied;
+    private bool _fromInitialState;
 
     public LstmNetwork(ModelSpec spec)
     {
@@ -82,6 +83,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal double Forward(SequenceBatch<T> batch, bool training = false, Rng? rng = null, T[][]? initialH = null, T[][]? initialC = null)
     {
         _batch = batch;
+        _fromInitialState = initialH is not null || initialC is not null;
         int rows = batch.Steps * batch.Batch, h = Spec.HiddenSize;
         _dropoutApplied = training && Spec.Dropout > 0 && Spec.Layers > 1;
         T[] input = batch.Inputs;
@@ -108,6 +110,9 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal void Backward(CellGradient variant = CellGradient.Full)
     {
         var batch = _batch ?? throw new InvalidOperationException("Backward needs a Forward with targets first.");
+        // Training always starts from a zero state; a carried-in state is for inference only and
+        // LstmLayer.Backward does not differentiate through it.
+        if (_fromInitialState) throw new InvalidOperationException("Backward after a Forward from an initial state is not supported.");
         int rows = batch.Steps * batch.Batch, h = Spec.HiddenSize;
         Array.Clear(Parameters.Gradients);
         Grow(ref _dHidden, rows * h);

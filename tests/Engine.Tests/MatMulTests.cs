@@ -1,0 +1,73 @@
+// Our matrix kernel against MathNet.Numerics' product as an independent reference, over shapes
+// that hit every path (register blocks, single vectors, scalar tails, both parallel splits).
+using LstmService.Engine.Kernels;
+using LstmService.Engine.Training;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LstmService.Engine.Tests;
+
+[Collection(nameof(ThreadCountSensitive))]
+public class MatMulTests
+{
+    public static TheoryData<int, int, int, bool, bool> Shapes => new()
+    {
+        { 1, 1, 1, false, false },
+        { 3, 5, 7, false, true },
+        { 4, 16, 9, true, false },
+        { 7, 37, 13, false, true },
+        { 33, 70, 65, true, true },
+        { 2, 1030, 300, false, false },  // few rows, many columns: the column split
+        { 130, 260, 40, true, true },    // many rows: the row split
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Product_matches_MathNet_in_float64(int m, int n, int k, bool transposeA, bool accumulate)
+    {
+        var rng = new Rng((ulong)(m * 1000 + n * 10 + k));
+        var a = Random(rng, m * k); var b = Random(rng, k * n); var c = Random(rng, m * n);
+        var expected = Reference(a, b, c, m, n, k, transposeA, accumulate);
+        var aView = transposeA ? MatrixView<double>.RowMajor(Transpose(a, m, k), m).Transposed : MatrixView<double>.RowMajor(a, k);
+        MatMul.Multiply(aView, MatrixView<double>.RowMajor(b, n), MatrixView<double>.RowMajor(c, n), m, n, k, accumulate);
+        for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-12 * k);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Float32_product_matches_MathNet_and_is_the_same_with_one_thread_or_two(int m, int n, int k, bool transposeA, bool accumulate)
+    {
+        var rng = new Rng(42);
+        var a = Random(rng, m * k); var b = Random(rng, k * n); var c = Random(rng, m * n);
+        var expected = Reference(a, b, c, m, n, k, transposeA, accumulate);
+        float[] Run(int threads)
+        {
+            var af = a.Select(v => (float)v).ToArray();
+            var cf = c.Select(v => (float)v).ToArray();
+            var aView = transposeA ? MatrixView<float>.RowMajor(Transpose(af, m, k), m).Transposed : MatrixView<float>.RowMajor(af, k);
+            int saved = MatMul.MaxThreads;
+            MatMul.MaxThreads = threads;
+            try { MatMul.Multiply(aView, MatrixView<float>.RowMajor(b.Select(v => (float)v).ToArray(), n), MatrixView<float>.RowMajor(cf, n), m, n, k, accumulate); }
+            finally { MatMul.MaxThreads = saved; }
+            return cf;
+        }
+        var one = Run(1);
+        Assert.Equal(one, Run(2));
+        for (int i = 0; i < one.Length; i++) Assert.Equal(expected[i], one[i], 1e-5 * k);
+    }
+
+    private static double[] Reference(double[] a, double[] b, double[] c, int m, int n, int k, bool _, bool accumulate)
+    {
+        var product = Matrix<double>.Build.Dense(m, k, (i, j) => a[i * k + j]) * Matrix<double>.Build.Dense(k, n, (i, j) => b[i * n + j]);
+        return Enumerable.Range(0, m * n).Select(x => product[x / n, x % n] + (accumulate ? c[x] : 0)).ToArray();
+    }
+
+    private static double[] Random(Rng rng, int count) => Enumerable.Range(0, count).Select(_ => rng.NextUniform(-1, 1)).ToArray();
+
+    // [rows, cols] → [cols, rows], so that a transposed view of the result reads the original.
+    private static TItem[] Transpose<TItem>(TItem[] x, int rows, int cols)
+    {
+        var t = new TItem[x.Length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+        return t;
+    }
+}
