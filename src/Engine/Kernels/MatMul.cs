@@ -30,12 +30,17 @@ internal static class MatMul
         if (m == 0 || n == 0) return;
 
         int threads = (long)m * n * k >= ParallelThreshold ? Math.Min(MaxThreads, Environment.ProcessorCount) : 1;
+        if (threads <= 1) Block(a, b, c, 0, m, 0, n, k, accumulate);
+        else MultiplyParallel(a, b, c, m, n, k, accumulate, threads);
+    }
+
+    // Apart from Multiply, so that the closures the lambdas need are allocated only when a
+    // product is really split, not on every small product of the time loop.
+    private static void MultiplyParallel<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int panel = 2 * Vector<T>.Count;
-        if (threads <= 1)
-        {
-            Block(a, b, c, 0, m, 0, n, k, accumulate);
-        }
-        else if (m >= threads * RowBlock)
+        if (m >= threads * RowBlock)
         {
             int rowBlocks = (m + RowBlock - 1) / RowBlock;
             int rowsPer = (rowBlocks + threads - 1) / threads * RowBlock;

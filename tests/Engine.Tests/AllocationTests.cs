@@ -1,0 +1,36 @@
+// "No allocation inside the time loop": once a network's buffers are sized for a batch shape,
+// a training step (forward, backward) allocates nothing on the managed heap.
+using LstmService.Engine.Data;
+using LstmService.Engine.Kernels;
+using LstmService.Engine.Layers;
+using LstmService.Engine.Training;
+
+namespace LstmService.Engine.Tests;
+
+[Collection(nameof(ThreadCountSensitive))]
+public class AllocationTests
+{
+    [Theory]
+    [InlineData(CellKind.Standard, OutputSteps.All, LossKind.MeanSquaredError)]
+    [InlineData(CellKind.Seed, OutputSteps.Last, LossKind.CrossEntropy)]
+    public void A_training_step_allocates_nothing_once_warmed_up(CellKind cell, OutputSteps steps, LossKind loss)
+    {
+        var spec = new ModelSpec { InputSize = 4, HiddenSize = 8, Layers = 2, Dropout = 0.1, Cell = cell, Steps = steps, Loss = loss, OutputSize = 3 };
+        var network = new LstmNetwork<float>(spec);
+        network.Initialize(new Rng(1));
+        var batch = SequenceBatch<float>.Create(TestData.Random(spec, [6, 3, 5], seed: 2), [0, 1, 2], spec, withTargets: true);
+        var rng = new Rng(3);
+        int saved = MatMul.MaxThreads;
+        MatMul.MaxThreads = 1; // a product split over threads allocates its work items; see MatMul
+        try
+        {
+            network.Forward(batch, training: true, rng);
+            network.Backward();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            network.Forward(batch, training: true, rng);
+            network.Backward();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally { MatMul.MaxThreads = saved; }
+    }
+}
