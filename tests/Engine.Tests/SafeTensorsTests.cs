@@ -73,15 +73,11 @@ public class SafeTensorsTests
     }
 
     [Fact]
-    public async Task Streams_are_read_sync_and_async()
+    public async Task Streams_are_read_asynchronously()
     {
         byte[] file = Write([new SafeTensor("a", "F64", [2], [1, 2])], null, "F64");
-
-        var sync = SafeTensors.Read(new MemoryStream(file), maxBytes: file.Length);
-        var async = await SafeTensors.ReadAsync(new MemoryStream(file), maxBytes: file.Length);
-
-        Assert.Equal([1.0, 2.0], sync.Tensors[0].Values);
-        Assert.Equal([1.0, 2.0], async.Tensors[0].Values);
+        var read = await SafeTensors.ReadAsync(new MemoryStream(file), maxBytes: file.Length);
+        Assert.Equal([1.0, 2.0], read.Tensors[0].Values);
     }
 
     [Fact]
@@ -89,11 +85,11 @@ public class SafeTensorsTests
     {
         byte[] file = Write([new SafeTensor("a", "F64", [100], new double[100])], null, "F64");
 
-        var sync = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new MemoryStream(file), maxBytes: file.Length - 1));
-        var async = await Assert.ThrowsAsync<InvalidDataException>(() => SafeTensors.ReadAsync(new MemoryStream(file), maxBytes: 100));
+        var justOver = await Assert.ThrowsAsync<InvalidDataException>(() => SafeTensors.ReadAsync(new MemoryStream(file), maxBytes: file.Length - 1));
+        var farOver = await Assert.ThrowsAsync<InvalidDataException>(() => SafeTensors.ReadAsync(new MemoryStream(file), maxBytes: 100));
 
-        Assert.Contains($"larger than the {file.Length - 1}-byte limit", sync.Message);
-        Assert.Contains("larger than the 100-byte limit", async.Message);
+        Assert.Contains($"larger than the {file.Length - 1}-byte limit", justOver.Message);
+        Assert.Contains("larger than the 100-byte limit", farOver.Message);
     }
 
     // ---- the writer's layout ----

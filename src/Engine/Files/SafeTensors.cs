@@ -47,24 +47,10 @@ public static class SafeTensors
         return new SafeTensorsFile(tensors, metadata);
     }
 
-    /// <summary>Reads a stream to its end and parses it; more than <paramref name="maxBytes"/> bytes is invalid data.</summary>
-    public static SafeTensorsFile Read(Stream stream, long maxBytes)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        long cap = Cap(maxBytes);
-        byte[] buffer = new byte[(int)Math.Min(cap + 1, ChunkBytes)];
-        int length = 0;
-        while (true)
-        {
-            if (length == buffer.Length) buffer = Grow(buffer, cap, maxBytes);
-            int n = stream.Read(buffer, length, buffer.Length - length);
-            if (n == 0) break;
-            length += n;
-        }
-        return ReadBuffered(buffer, length, cap, maxBytes);
-    }
-
-    /// <summary>As <see cref="Read(Stream, long)"/>, without blocking (ASP.NET Core request bodies need this).</summary>
+    /// <summary>
+    /// Reads a stream to its end without blocking (as ASP.NET Core request bodies need) and parses
+    /// it; more than <paramref name="maxBytes"/> bytes is invalid data.
+    /// </summary>
     public static async Task<SafeTensorsFile> ReadAsync(Stream stream, long maxBytes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
