@@ -46,6 +46,9 @@ public sealed record ModelSpec
     public OutputSteps Steps { get; init; } = OutputSteps.All;
     public LossKind Loss { get; init; } = LossKind.MeanSquaredError;
 
+    /// <summary>The most parameters a network may have (2²⁷, 512 MB of float32 weights): sizes whose product passes this are refused before anything is allocated.</summary>
+    public const long MaxParameters = 1L << 27;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {
@@ -53,7 +56,7 @@ public sealed record ModelSpec
         Require(HiddenSize is >= 1 and <= 1 << 14, nameof(HiddenSize), "must be between 1 and 16384");
         Require(Layers is >= 1 and <= 16, nameof(Layers), "must be between 1 and 16");
         Require(Dropout is >= 0 and < 1, nameof(Dropout), "must be in [0, 1)");
-        Require(OutputSize >= 1, nameof(OutputSize), "must be at least 1");
+        Require(OutputSize is >= 1 and <= 1 << 16, nameof(OutputSize), "must be between 1 and 65536");
         Require(Enum.IsDefined(Cell), nameof(Cell), "is not a known cell");
         Require(Enum.IsDefined(Output), nameof(Output), "is not a known output kind");
         Require(Enum.IsDefined(Steps), nameof(Steps), "is not a known output placement");
@@ -62,10 +65,34 @@ public sealed record ModelSpec
             Require(OutputSize <= HiddenSize, nameof(OutputSize), $"a hidden-unit readout of {OutputSize} units needs HiddenSize >= {OutputSize}");
         if (Loss == LossKind.CrossEntropy)
             Require(OutputSize >= 2, nameof(OutputSize), "cross-entropy needs at least 2 classes");
+        long count = ParameterLayout().Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+        Require(count <= MaxParameters, nameof(HiddenSize), $"gives {count:N0} parameters with these sizes; at most {MaxParameters:N0} are allowed");
     }
 
-    private static void Require(bool ok, string field, string why)
+    /// <summary>
+    /// The parameters' names and shapes, PyTorch's state_dict order: per layer k weight_ih_lk
+    /// [4H, in], weight_hh_lk [4H, H], bias_ih_lk [4H], bias_hh_lk [4H]; then head.weight [O, H]
+    /// and head.bias [O] for a dense head. Every dimension fits an int; check the total with
+    /// <see cref="Validate"/> before allocating.
+    /// </summary>
+    public IReadOnlyList<(string Name, int[] Shape)> ParameterLayout()
     {
-        if (!ok) throw new ArgumentException($"{field} {why}.", field);
+        var layout = new List<(string, int[])>();
+        int h = HiddenSize;
+        for (int l = 0; l < Layers; l++)
+        {
+            layout.Add(($"lstm.weight_ih_l{l}", [4 * h, l == 0 ? InputSize : h]));
+            layout.Add(($"lstm.weight_hh_l{l}", [4 * h, h]));
+            layout.Add(($"lstm.bias_ih_l{l}", [4 * h]));
+            layout.Add(($"lstm.bias_hh_l{l}", [4 * h]));
+        }
+        if (Output == OutputKind.Dense)
+        {
+            layout.Add(("head.weight", [OutputSize, h]));
+            layout.Add(("head.bias", [OutputSize]));
+        }
+        return layout;
     }
+
+    private static void Require(bool ok, string field, string why) => Validation.Require(ok, field, why);
 }

@@ -97,3 +97,23 @@ public class GradientCheckTests
         return new CheckResult(count, failures, worst, worstAt, failed);
     }
 }
+
+public class MaskingTests
+{
+    // The gradient checks cannot see a mask that counts padded positions (such a loss has its own
+    // consistent gradient); this can: a padded batch's loss is the mean over real positions only.
+    [Theory]
+    [InlineData(LossKind.MeanSquaredError)]
+    [InlineData(LossKind.CrossEntropy)]
+    public void A_padded_batch_loss_is_the_length_weighted_mean_of_its_sequences_losses(LossKind loss)
+    {
+        var spec = new ModelSpec { InputSize = 3, HiddenSize = 4, Layers = 2, OutputSize = 3, Loss = loss };
+        var network = new LstmNetwork<double>(spec);
+        network.Initialize(new Rng(7));
+        int[] lengths = [5, 2, 4];
+        var data = TestData.Random(spec, lengths, seed: 3);
+        double together = network.Forward(SequenceBatch<double>.Create(data, [0, 1, 2], spec, withTargets: true));
+        double weighted = Enumerable.Range(0, 3).Sum(n => lengths[n] * network.Forward(SequenceBatch<double>.Create(data, [n], spec, withTargets: true)));
+        Assert.Equal(weighted / lengths.Sum(), together, 1e-14);
+    }
+}

@@ -50,7 +50,7 @@ public class PyTorchParityTests
         var network = new LstmNetwork<double>(spec);
         var parameters = reference.GetProperty("params");
         ParameterTensors.Import(network.Parameters, network.Parameters.Tensors
-            .Select(t => new SafeTensor(t.Name, "F64", t.Shape, Reference.Flat(parameters.GetProperty(t.Name)))).ToList());
+            .Select(t => new SafeTensor(t.Name, "F64", [.. t.Shape], Reference.Flat(parameters.GetProperty(t.Name)))).ToList());
         var data = SequencesOf(reference, withTargets: true);
         int batch = data.Count, steps = data[0].Length, h = spec.HiddenSize;
         var sequenceBatch = SequenceBatch<double>.Create(data, Enumerable.Range(0, batch).ToArray(), spec, withTargets: true);

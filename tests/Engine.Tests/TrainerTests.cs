@@ -168,3 +168,80 @@ public class TrainerTests
         Assert.Equal(field, error.ParamName);
     }
 }
+
+[Collection(nameof(ThreadCountSensitive))]
+public class TrainerResumeEdgeTests
+{
+    private static readonly ModelSpec Spec = new() { InputSize = 3, HiddenSize = 8, OutputSize = 2 };
+
+    private static Trainer<float> Trainer(TrainingOptions options, out LstmNetwork<float> network, Action<EpochProgress>? onEpoch = null, Action<BatchProgress>? onBatch = null)
+    {
+        network = new LstmNetwork<float>(Spec);
+        network.Initialize(new Rng(1));
+        return new Trainer<float>(network, options, TestData.Random(Spec, [4, 6, 5, 3, 7, 5], seed: 2), TestData.Random(Spec, [5, 4], seed: 3))
+            { EpochCompleted = onEpoch, BatchCompleted = onBatch };
+    }
+
+    [Fact]
+    public void Resuming_from_the_epoch_that_ran_out_of_patience_stops_there_too()
+    {
+        var options = new TrainingOptions { Epochs = 300, BatchSize = 2, LearningRate = 0.05, EarlyStoppingPatience = 2, Seed = 4 };
+        var checkpoints = new List<byte[]>();
+        Trainer<float>? first = null;
+        first = Trainer(options, out var uninterrupted, onEpoch: _ => checkpoints.Add(first!.Checkpoint().ToBytes()));
+        var expected = first.Run();
+        Assert.True(expected.StoppedEarly);
+
+        var resumed = Trainer(options, out var network);
+        resumed.Restore(TrainingCheckpoint<float>.FromBytes(checkpoints[^1]));
+        var result = resumed.Run();
+        Assert.True(result.StoppedEarly);
+        Assert.Equal(expected.History.Count, result.History.Count);
+        Assert.Equal(expected.WeightsEpoch, result.WeightsEpoch);
+        Assert.Equal(uninterrupted.Parameters.Values, network.Parameters.Values);
+    }
+
+    [Fact]
+    public void A_run_stopped_mid_epoch_can_be_neither_checkpointed_nor_continued()
+    {
+        var cancel = new CancellationTokenSource();
+        var trainer = Trainer(new TrainingOptions { Epochs = 5, BatchSize = 2 }, out _, onBatch: b => { if (b.Epoch == 2 && b.Batch == 2) cancel.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() => trainer.Run(cancel.Token));
+        Assert.Throws<InvalidOperationException>(() => trainer.Checkpoint());
+        Assert.Throws<InvalidOperationException>(() => trainer.Run());
+    }
+
+    [Fact]
+    public void A_checkpoint_from_another_run_is_refused_and_changes_nothing()
+    {
+        var trainer = Trainer(new TrainingOptions { Epochs = 2, Seed = 1 }, out _);
+        trainer.Run();
+        var checkpoint = trainer.Checkpoint();
+        var other = Trainer(new TrainingOptions { Epochs = 2, Seed = 2 }, out var network);
+        var before = (float[])network.Parameters.Values.Clone();
+        Assert.Throws<ArgumentException>(() => other.Restore(checkpoint));
+        Assert.Equal(before, network.Parameters.Values);
+        Assert.Equal(0, other.CompletedEpochs);
+    }
+
+    [Fact]
+    public void Corrupt_checkpoint_bytes_are_invalid_data()
+    {
+        var trainer = Trainer(new TrainingOptions { Epochs = 1 }, out _);
+        trainer.Run();
+        var bytes = trainer.Checkpoint().ToBytes();
+        Assert.Throws<InvalidDataException>(() => TrainingCheckpoint<float>.FromBytes(bytes[..^3]));
+        Assert.Throws<InvalidDataException>(() => TrainingCheckpoint<float>.FromBytes([.. bytes, 0]));
+        Assert.Throws<InvalidDataException>(() => TrainingCheckpoint<double>.FromBytes(bytes));
+        var huge = (byte[])bytes.Clone();
+        BitConverter.GetBytes(int.MaxValue).CopyTo(huge, bytes.Length - 4 - 41); // a history count far beyond the bytes left
+        Assert.Throws<InvalidDataException>(() => TrainingCheckpoint<float>.FromBytes(huge));
+    }
+
+    [Fact]
+    public void Without_early_stopping_the_weights_are_the_last_epochs()
+    {
+        var result = Trainer(new TrainingOptions { Epochs = 4 }, out _).Run();
+        Assert.Equal(4, result.WeightsEpoch);
+    }
+}

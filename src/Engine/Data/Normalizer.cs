@@ -50,6 +50,8 @@ public sealed class Normalizer
     {
         ArgumentNullException.ThrowIfNull(training);
         if (training.Count == 0) throw new ArgumentException("There are no training sequences to fit on.", nameof(training));
+        int missing = training.ToList().FindIndex(s => s?.Inputs is null);
+        if (missing >= 0) throw new ArgumentException($"Training sequence {missing} has no inputs.", nameof(training));
         var (inputMean, inputStd) = Columns(training.Select(s => s.Inputs), "inputs");
         if (!normalizeTargets) return new Normalizer(inputMean, inputStd);
         if (training.Any(s => s.Targets is null))

@@ -23,6 +23,7 @@ public sealed record Sequence(double[][] Inputs, double[][]? Targets = null, int
         {
             var s = sequences[n];
             string at = $"sequences[{n}]";
+            if (s is null) throw new ArgumentException($"{at} is null.", nameof(sequences));
             if (s.Inputs is null || s.Inputs.Length == 0) throw new ArgumentException($"{at}.inputs is empty.", nameof(sequences));
             CheckRows(s.Inputs, spec.InputSize, $"{at}.inputs");
             if (!requireTargets) continue;

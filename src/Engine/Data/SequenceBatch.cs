@@ -1,7 +1,6 @@
 // Sequences of different lengths packed into one time-major, zero-padded batch with a loss mask:
-// steps past a sequence's end are computed (on zero inputs) but never reach the loss, so their
-// gradient is exactly zero and they cannot change the result. The padded steps only cost time;
-// the trainer's length-sorted batching keeps that small.
+// steps past a sequence's end are computed but never reach the loss, so their gradient is
+// exactly zero and they cannot change the result; they only cost time.
 using System.Numerics;
 
 namespace LstmService.Engine.Data;
@@ -51,6 +50,11 @@ internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee75
 
     private static void Copy(double[] from, Span<T> to)
     {
-        for (int i = 0; i < from.Length; i++) to[i] = T.CreateChecked(from[i]);
+        for (int i = 0; i < from.Length; i++)
+        {
+            // A finite double can still overflow float32: refuse it rather than compute with ∞.
+            to[i] = T.CreateChecked(from[i]);
+            if (!T.IsFinite(to[i])) throw new ArgumentException($"The value {from[i]:R} is beyond the range of {typeof(T).Name}.", "sequences");
+        }
     }
 }

@@ -62,6 +62,7 @@ public static class ModelFile
     {
         var file = SafeTensors.Read(bytes);
         Normalizer? normalizer = null;
+        bool fromCaller = spec is not null;
         try
         {
             if (file.Metadata.TryGetValue("spec", out var specJson) && spec is null)
@@ -75,7 +76,8 @@ public static class ModelFile
         }
         if (spec is null)
             throw new InvalidDataException("The file has no spec in its metadata; give one (at least the cell and output).");
-        spec = CompleteFromShapes(file.Tensors, spec);
+        // A spec from the caller says what the sizes cannot (cell, head, loss); the shapes say the sizes.
+        if (fromCaller) spec = CompleteFromShapes(file.Tensors, spec);
         try
         {
             spec.Validate();
@@ -86,14 +88,16 @@ public static class ModelFile
         }
         if (normalizer is not null && (normalizer.InputMean.Count != spec.InputSize || (normalizer.TargetMean is { } t && t.Count != spec.OutputSize)))
             throw new InvalidDataException("The normalizer's sizes do not match the spec.");
-        // Checks names, shapes and values now, so a bad file fails here rather than at first use.
-        ParameterTensors.Import(new LstmNetwork<double>(spec).Parameters, file.Tensors);
+        // Names, shapes and values now (the spec's size is capped by Validate, and nothing is
+        // allocated from the file's claims), so a bad file fails here rather than at first use.
+        ParameterTensors.Check(spec, file.Tensors);
         return new ModelFileContents(spec, normalizer, file.Tensors);
     }
 
     /// <summary>
     /// Input size, hidden size, layer count and (for a dense head) output size as the tensors
     /// say: weight_ih_l0 is [4H, X], the layers are the weight_ih_l* present, head.weight is [O, H].
+    /// The rest of the spec (cell, head kind, loss) is the caller's.
     /// </summary>
     public static ModelSpec CompleteFromShapes(IReadOnlyList<SafeTensor> tensors, ModelSpec spec)
     {
@@ -101,13 +105,10 @@ public static class ModelFile
         if (!byName.TryGetValue("lstm.weight_ih_l0", out var first) || first.Shape.Length != 2 || first.Shape[0] % 4 != 0 || first.Shape[0] == 0)
             throw new InvalidDataException("The file has no tensor 'lstm.weight_ih_l0' of shape [4·hidden, input].");
         int layers = 0;
-        while (byName.ContainsKey($"lstm.weight_ih_l{layers}")) layers++;
+        while (layers <= 16 && byName.ContainsKey($"lstm.weight_ih_l{layers}")) layers++;
         var completed = spec with { InputSize = first.Shape[1], HiddenSize = first.Shape[0] / 4, Layers = layers };
-        if (byName.TryGetValue("head.weight", out var head))
-        {
-            if (head.Shape.Length != 2) throw new InvalidDataException("Tensor 'head.weight' must be [outputs, hidden].");
-            completed = completed with { Output = OutputKind.Dense, OutputSize = head.Shape[0] };
-        }
+        if (spec.Output == OutputKind.Dense && byName.TryGetValue("head.weight", out var head) && head.Shape.Length == 2)
+            completed = completed with { OutputSize = head.Shape[0] };
         return completed;
     }
 }

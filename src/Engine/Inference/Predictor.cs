@@ -8,11 +8,19 @@ using LstmService.Engine.Layers;
 
 namespace LstmService.Engine.Inference;
 
-public sealed class Predictor<T>(LstmNetwork<T> network, Normalizer? normalizer = null) where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly ModelSpec _spec = network.Spec;
-    private readonly LstmNetwork<T> _network = network;
-    private readonly Normalizer? _normalizer = normalizer;
+    private readonly ModelSpec _spec;
+    private readonly LstmNetwork<T> _network;
+    private readonly Normalizer? _normalizer;
+
+    public Predictor(LstmNetwork<T> network, Normalizer? normalizer = null)
+    {
+        if (normalizer is not null && (normalizer.InputMean.Count != network.Spec.InputSize
+            || (normalizer.TargetMean is { } t && (t.Count != network.Spec.OutputSize || network.Spec.Loss != LossKind.MeanSquaredError))))
+            throw new ArgumentException("The normalizer's column counts do not match the model's inputs and outputs.", nameof(normalizer));
+        (_spec, _network, _normalizer) = (network.Spec, network, normalizer);
+    }
 
     /// <summary>
     /// Outputs for each sequence: one row per step ([T][O]) for all-step models, one row ([1][O])
@@ -20,6 +28,7 @@ public sealed class Predictor<T>(LstmNetwork<T> network, Normalizer? normalizer 
     /// </summary>
     public double[][][] Predict(IReadOnlyList<double[][]> sequences, int batchSize = 256)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var wrapped = sequences.Select(inputs => new Sequence(inputs)).ToList();
         Sequence.Validate(wrapped, _spec, requireTargets: false);
         if (_normalizer is not null) wrapped = wrapped.Select(s => new Sequence(_normalizer.NormalizeInputs(s.Inputs))).ToList();
@@ -45,6 +54,7 @@ public sealed class Predictor<T>(LstmNetwork<T> network, Normalizer? normalizer 
         if (_spec.Loss != LossKind.MeanSquaredError || _spec.OutputSize != _spec.InputSize)
             throw new InvalidOperationException($"Forecasting feeds outputs back as inputs, so it needs a regression model whose output size equals its input size ({_spec.OutputSize} ≠ {_spec.InputSize}).");
         if (horizon is < 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(horizon), horizon, "The horizon must be between 1 and 100000.");
+        if (history is not { Length: > 0 }) throw new ArgumentException("The history needs at least one step.", nameof(history));
         var session = StartSession();
         double[] next = [];
         foreach (var row in history) next = session.Step(row);

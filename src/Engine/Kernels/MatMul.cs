@@ -10,7 +10,7 @@ namespace LstmService.Engine.Kernels;
 
 internal static class MatMul
 {
-    /// <summary>Threads a product may use; tests set 1 to prove results do not depend on it.</summary>
+    /// <summary>Threads a large product is split over; tests set 1 and 2 to prove results do not depend on it.</summary>
     public static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
     // Below this many multiply-adds a product runs on the calling thread: handing work to the
@@ -28,10 +28,25 @@ internal static class MatMul
         if (b.ColStride != 1 || c.ColStride != 1)
             throw new ArgumentException("B and C must be contiguous along their columns.");
         if (m == 0 || n == 0) return;
+        // The kernels read without bounds checks: one check here that each view's last element is inside its array.
+        if (!Fits(a, m, k) || !Fits(b, k, n) || !Fits(c, m, n))
+            throw new ArgumentException($"A [{m}, {k}] · B [{k}, {n}] → C [{m}, {n}] reaches outside an operand's array.");
 
-        int threads = (long)m * n * k >= ParallelThreshold ? Math.Min(MaxThreads, Environment.ProcessorCount) : 1;
+        int threads = (long)m * n * k >= ParallelThreshold ? MaxThreads : 1;
         if (threads <= 1) Block(a, b, c, 0, m, 0, n, k, accumulate);
         else MultiplyParallel(a, b, c, m, n, k, accumulate, threads);
+    }
+
+    private static bool Fits<T>(MatrixView<T> view, int rows, int cols) =>
+        view.Offset >= 0 && view.RowStride >= 0 && view.ColStride >= 0 &&
+        (rows == 0 || cols == 0 || view.Offset + (long)(rows - 1) * view.RowStride + (long)(cols - 1) * view.ColStride < view.Data.Length);
+
+    /// <summary>dst[cols, rows] = srcᵀ for row-major src [rows, cols].</summary>
+    public static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                dst[c * rows + r] = src[r * cols + c];
     }
 
     // Apart from Multiply, so that the closures the lambdas need are allocated only when a

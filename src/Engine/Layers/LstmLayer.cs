@@ -21,6 +21,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private int _capacity;                         // T·B the buffers below hold
     private T[] _gates = [], _cells = [], _hidden = [], _tanhCells = [], _dGates = [];
+    private T[] _rowBuffers = [];                   // five [B, H] scratch rows for the backward pass
     private int _steps, _batch;
     private T[] _input = [];                        // [T, B, In] as passed to Forward (not owned)
 
@@ -47,8 +48,6 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T[] Hidden => _hidden;
     /// <summary>c (the seed cell's s) for every step: [T, B, H].</summary>
     public T[] Cells => _cells;
-
-    private T[] _rowBuffers = [];                   // five [B, H] scratch rows for the backward pass
 
     private void EnsureCapacity(int steps, int batch)
     {
@@ -78,8 +77,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _input = input;
         int h = HiddenSize, g4 = 4 * h, x = InputSize;
         var values = _parameters.Values;
-        Transpose(values.AsSpan(_wIh, g4 * x), g4, x, _wIhT);
-        Transpose(values.AsSpan(_wHh, g4 * h), g4, h, _wHhT);
+        MatMul.Transpose<T>(values.AsSpan(_wIh, g4 * x), g4, x, _wIhT);
+        MatMul.Transpose<T>(values.AsSpan(_wHh, g4 * h), g4, h, _wHhT);
         TensorPrimitives.Add(values.AsSpan(_bIh, g4), values.AsSpan(_bHh, g4), _bias);
 
         // gates[T·B, 4H] = input[T·B, In] · W_ihᵀ + (b_ih + b_hh): every step's input part at once.
@@ -91,7 +90,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         bool hasInitial = !h0.IsEmpty;
         if (hasInitial)
         {
-            // The recurrent product of step 0 needs h0 as a matrix: borrow the dh buffer.
+            // The recurrent product of step 0 needs h0 as a matrix: borrow the backward pass's dhNext rows.
             h0.CopyTo(RowBuffer(0));
             MatMul.Multiply(MatrixView<T>.RowMajor(_rowBuffers, h), MatrixView<T>.RowMajor(_wHhT, g4),
                 MatrixView<T>.RowMajor(_gates, g4), batch, g4, h, accumulate: true);
@@ -187,7 +186,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 else df.Clear();
                 TensorPrimitives.Multiply(dcB, g, di);                      // ∂L/∂i = dc·g
                 TensorPrimitives.Multiply(dcB, i, dg);                      // ∂L/∂g = dc·i
-                TensorPrimitives.Multiply(dcB, f, dcNextB);                 // sent to step t−1
+                if (variant == CellGradient.Full) TensorPrimitives.Multiply(dcB, f, dcNextB); // sent to step t−1
 
                 // Through the activations: σ' = σ(1−σ), tanh' = 1 − tanh².
                 SigmoidBackward(i, di, tmpB);
@@ -230,13 +229,5 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         TensorPrimitives.Subtract(T.One, s, tmp);
         TensorPrimitives.Multiply(tmp, s, tmp);
         TensorPrimitives.Multiply(dy, tmp, dy);
-    }
-
-    // dst[cols, rows] = srcᵀ for src [rows, cols].
-    private static void Transpose(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
-    {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
     }
 }

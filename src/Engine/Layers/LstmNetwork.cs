@@ -22,22 +22,8 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         spec.Validate();
         Spec = spec;
-        var layout = new ParameterSet<T>.Builder();
         int h = spec.HiddenSize;
-        for (int l = 0; l < spec.Layers; l++)
-        {
-            int input = l == 0 ? spec.InputSize : h;
-            layout.Add($"lstm.weight_ih_l{l}", 4 * h, input);
-            layout.Add($"lstm.weight_hh_l{l}", 4 * h, h);
-            layout.Add($"lstm.bias_ih_l{l}", 4 * h);
-            layout.Add($"lstm.bias_hh_l{l}", 4 * h);
-        }
-        if (spec.Output == OutputKind.Dense)
-        {
-            layout.Add("head.weight", spec.OutputSize, h);
-            layout.Add("head.bias", spec.OutputSize);
-        }
-        Parameters = layout.Build();
+        Parameters = new ParameterSet<T>(spec);
         _layers = new LstmLayer<T>[spec.Layers];
         for (int l = 0; l < spec.Layers; l++)
             _layers[l] = new LstmLayer<T>(Parameters, l, l == 0 ? spec.InputSize : h, h, spec.Cell);
@@ -99,7 +85,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
         _head.Forward(_layers[^1].Hidden, batch);
 
         if (batch.Targets is null && batch.Labels is null) return double.NaN;
-        Grow(ref _dOutputs, _head.Rows * Spec.OutputSize);
+        Buffers.Grow(ref _dOutputs, _head.Rows * Spec.OutputSize);
         return LossFunction.Evaluate(Spec, batch, Outputs, _head.Rows, _dOutputs);
     }
 
@@ -115,8 +101,8 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_fromInitialState) throw new InvalidOperationException("Backward after a Forward from an initial state is not supported.");
         int rows = batch.Steps * batch.Batch, h = Spec.HiddenSize;
         Array.Clear(Parameters.Gradients);
-        Grow(ref _dHidden, rows * h);
-        Grow(ref _dInput, rows * h);
+        Buffers.Grow(ref _dHidden, rows * h);
+        Buffers.Grow(ref _dInput, rows * h);
         _head.Backward(_dOutputs, _dHidden);
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
@@ -152,17 +138,12 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     // Inverted dropout: kept units are scaled by 1/(1−p) so inference needs no rescaling.
     private T[] Dropout(int boundary, T[] input, int length, Rng rng)
     {
-        Grow(ref _dropMasks[boundary], length);
-        Grow(ref _dropped[boundary], length);
+        Buffers.Grow(ref _dropMasks[boundary], length);
+        Buffers.Grow(ref _dropped[boundary], length);
         var mask = _dropMasks[boundary];
         T keep = T.CreateChecked(1 / (1 - Spec.Dropout));
         for (int i = 0; i < length; i++) mask[i] = rng.NextDouble() < Spec.Dropout ? T.Zero : keep;
         TensorPrimitives.Multiply(input.AsSpan(0, length), mask.AsSpan(0, length), _dropped[boundary].AsSpan(0, length));
         return _dropped[boundary];
-    }
-
-    private static void Grow(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length];
     }
 }

@@ -48,12 +48,12 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
         else
         {
             Rows = batch.Batch;
-            Grow(ref _selected, Rows * h);
+            Buffers.Grow(ref _selected, Rows * h);
             for (int b = 0; b < batch.Batch; b++)
                 topHidden.AsSpan(LastRow(batch, b) * h, h).CopyTo(_selected.AsSpan(b * h, h));
             _source = _selected;
         }
-        Grow(ref _outputs, Rows * o);
+        Buffers.Grow(ref _outputs, Rows * o);
 
         if (_spec.Output == OutputKind.Hidden)
         {
@@ -62,9 +62,7 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
             return;
         }
         var values = _parameters.Values;
-        for (int i = 0; i < o; i++)
-            for (int j = 0; j < h; j++)
-                _weightT[j * o + i] = values[_weight + i * h + j];
+        MatMul.Transpose<T>(values.AsSpan(_weight, o * h), o, h, _weightT);
         // y[rows, O] = source[rows, H] · Wᵀ + b
         MatMul.Multiply(MatrixView<T>.RowMajor(_source, h), MatrixView<T>.RowMajor(_weightT, o),
             MatrixView<T>.RowMajor(_outputs, o), Rows, o, h, accumulate: false);
@@ -81,7 +79,7 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
         bool all = _spec.Steps == OutputSteps.All;
         // Where the gradient of the read rows goes: straight into dTopHidden for all steps,
         // else into a [B, H] buffer scattered to each sequence's last step below.
-        T[] dSource = all ? dTopHidden : Grow(ref _dSelected, Rows * h);
+        T[] dSource = all ? dTopHidden : Buffers.Grow(ref _dSelected, Rows * h);
         dTopHidden.AsSpan(0, batch.Steps * batch.Batch * h).Clear();
 
         if (_spec.Output == OutputKind.Hidden)
@@ -108,10 +106,4 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
 
     /// <summary>Row of [T·B] holding sequence b's last real step.</summary>
     public static int LastRow(SequenceBatch<T> batch, int b) => (batch.Lengths[b] - 1) * batch.Batch + b;
-
-    private static T[] Grow(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length];
-        return buffer;
-    }
 }

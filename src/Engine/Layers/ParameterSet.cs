@@ -6,22 +6,40 @@ using System.Numerics;
 namespace LstmService.Engine.Layers;
 
 /// <summary>One named tensor inside the flat parameter buffer.</summary>
-public sealed record ParameterTensor(string Name, int[] Shape, int Offset)
+public sealed record ParameterTensor
 {
-    public int Length => Shape.Aggregate(1, (a, b) => a * b);
+    public ParameterTensor(string name, IReadOnlyList<int> shape, int offset)
+    {
+        Name = name;
+        Shape = [.. shape];
+        Offset = offset;
+        Length = checked(Shape.Aggregate(1, (a, b) => a * b));
+    }
+
+    public string Name { get; }
+    public IReadOnlyList<int> Shape { get; }
+    public int Offset { get; }
+    public int Length { get; }
 }
 
 public sealed class ParameterSet<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Dictionary<string, ParameterTensor> _byName;
 
-    public ParameterSet(IReadOnlyList<ParameterTensor> tensors)
+    /// <summary>Lays out <paramref name="spec"/>'s tensors back to back; the spec must be valid.</summary>
+    internal ParameterSet(ModelSpec spec)
     {
+        var tensors = new List<ParameterTensor>();
+        int next = 0;
+        foreach (var (name, shape) in spec.ParameterLayout())
+        {
+            tensors.Add(new ParameterTensor(name, shape, next));
+            next = checked(next + tensors[^1].Length);
+        }
         Tensors = tensors;
         _byName = tensors.ToDictionary(t => t.Name);
-        int count = tensors.Count == 0 ? 0 : tensors[^1].Offset + tensors[^1].Length;
-        Values = new T[count];
-        Gradients = new T[count];
+        Values = new T[next];
+        Gradients = new T[next];
     }
 
     /// <summary>The tensors in state_dict order, laid out back to back.</summary>
@@ -37,21 +55,4 @@ public sealed class ParameterSet<T> where T : unmanaged, IFloatingPointIeee754<T
 
     public Span<T> ValuesOf(string name) { var t = this[name]; return Values.AsSpan(t.Offset, t.Length); }
     public Span<T> GradientsOf(string name) { var t = this[name]; return Gradients.AsSpan(t.Offset, t.Length); }
-
-    /// <summary>Builds the layout: tensors appended in order, each starting where the last ended.</summary>
-    internal sealed class Builder
-    {
-        private readonly List<ParameterTensor> _tensors = [];
-        private int _next;
-
-        public int Add(string name, params int[] shape)
-        {
-            var t = new ParameterTensor(name, shape, _next);
-            _tensors.Add(t);
-            _next += t.Length;
-            return t.Offset;
-        }
-
-        public ParameterSet<T> Build() => new(_tensors);
-    }
 }

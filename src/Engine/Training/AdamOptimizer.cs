@@ -25,7 +25,7 @@ internal sealed class AdamOptimizer<T>(int parameterCount) : Optimizer<T>
         TensorPrimitives.MultiplyAdd(_scratch, T.CreateChecked(1 - Beta2), _v, _v);
         // denominator = √v / √(1−β₂ᵗ) + ε, then p −= (lr/(1−β₁ᵗ)) · m / denominator
         TensorPrimitives.Sqrt(_v, _scratch);
-        TensorPrimitives.Multiply(_scratch, T.CreateChecked(1 / Math.Sqrt(correction2)), _scratch);
+        TensorPrimitives.Divide(_scratch, T.CreateChecked(Math.Sqrt(correction2)), _scratch);
         TensorPrimitives.Add(_scratch, T.CreateChecked(Epsilon), _scratch);
         TensorPrimitives.Divide(_m, _scratch, _scratch);
         TensorPrimitives.MultiplyAdd(_scratch, T.CreateChecked(-learningRate / correction1), values, values);

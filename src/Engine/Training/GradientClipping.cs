@@ -1,5 +1,5 @@
-// Clipping by global norm, as torch.nn.utils.clip_grad_norm_: when ‖g‖ > max, every gradient is
-// scaled by max / (‖g‖ + 1e-6).
+// Clipping by global norm, as torch.nn.utils.clip_grad_norm_: every gradient is scaled by
+// min(1, max / (‖g‖ + 1e-6)).
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -11,7 +11,7 @@ internal static class GradientClipping
     public static double ClipByGlobalNorm<T>(T[] gradients, double? maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double norm = double.CreateChecked(TensorPrimitives.Norm<T>(gradients));
-        if (maxNorm is { } max && double.IsFinite(norm) && norm > max)
+        if (maxNorm is { } max && double.IsFinite(norm) && max / (norm + 1e-6) < 1)
             TensorPrimitives.Multiply(gradients, T.CreateChecked(max / (norm + 1e-6)), gradients);
         return norm;
     }

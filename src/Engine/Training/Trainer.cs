@@ -23,6 +23,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T[] _bestValues;
     private int _sinceBest;
     private readonly List<EpochProgress> _history = [];
+    // Set while an epoch is under way: a run stopped mid-epoch (cancelled, diverged) leaves
+    // weights that belong to no epoch boundary, so it can neither be checkpointed nor go on.
+    private bool _midEpoch;
+    private readonly string _fingerprint;
 
     /// <summary>
     /// Trains <paramref name="network"/> in place on <paramref name="train"/>, validating on
@@ -34,7 +38,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         options.Validate();
         Sequence.Validate(train, network.Spec, requireTargets: true);
         if (validation is { Count: > 0 }) Sequence.Validate(validation, network.Spec, requireTargets: true);
-        _frozen = options.FrozenParameters.Select(name => network.Parameters.Contains(name)
+        _frozen = (options.FrozenParameters ?? []).Select(name => network.Parameters.Contains(name)
             ? network.Parameters[name]
             : throw new ArgumentException($"FrozenParameters names '{name}', which is not a parameter of this model.", nameof(options))).ToArray();
         _network = network;
@@ -44,6 +48,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _optimizer = Optimizer<T>.Create(options.Optimizer, network.Parameters.Count, options.Momentum);
         _rng = new Rng(options.Seed);
         _bestValues = (T[])network.Parameters.Values.Clone();
+        _fingerprint = $"{typeof(T).Name} {network.Parameters.Count} {train.Count} {validation?.Count ?? 0} {options with { Epochs = 0, EarlyStoppingPatience = null, FrozenParameters = [] }} {string.Join(",", options.FrozenParameters ?? [])}";
     }
 
     public Action<EpochProgress>? EpochCompleted { get; init; }
@@ -59,6 +64,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
+        if (_midEpoch) throw new InvalidOperationException("The last run stopped in the middle of an epoch; restore a checkpoint before running again.");
         var order = Enumerable.Range(0, _train.Count).ToArray();
         int batches = (order.Length + _options.BatchSize - 1) / _options.BatchSize;
         bool stoppedEarly = false;
@@ -67,7 +73,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         while (_epoch < _options.Epochs)
         {
+            // Checked here too, so a run resumed from the checkpoint of the epoch that ran out of
+            // patience stops where the uninterrupted run stopped.
+            if (OutOfPatience)
+            {
+                stoppedEarly = true;
+                break;
+            }
             int epoch = _epoch + 1;
+            _midEpoch = true;
             var clock = Stopwatch.StartNew();
             // Each epoch shuffles from the identity, so the order depends on the RNG state alone and a resumed run draws the same batches.
             for (int i = 0; i < order.Length; i++) order[i] = i;
@@ -106,20 +120,26 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var progress = new EpochProgress(epoch, _options.Epochs, trainLoss, validationLoss, _options.LearningRate, clock.Elapsed.TotalSeconds);
             _history.Add(progress);
             _epoch = epoch;
+            _midEpoch = false;
             EpochCompleted?.Invoke(progress);
-            if (_options.EarlyStoppingPatience is { } patience && _sinceBest >= patience)
-            {
-                stoppedEarly = true;
-                break;
-            }
         }
-        if (_options.EarlyStoppingPatience is not null) _bestValues.CopyTo(values, 0);
-        return new TrainingResult(_history.ToList(), _bestEpoch, _bestLoss, stoppedEarly);
+        stoppedEarly |= OutOfPatience;
+        int weightsEpoch = _epoch;
+        if (_options.EarlyStoppingPatience is not null)
+        {
+            _bestValues.CopyTo(values, 0);
+            weightsEpoch = _bestEpoch;
+        }
+        return new TrainingResult(_history.ToList(), _bestEpoch, _bestLoss, stoppedEarly, weightsEpoch);
     }
+
+    private bool OutOfPatience => _options.EarlyStoppingPatience is { } patience && _sinceBest >= patience;
 
     /// <summary>The mean loss over every valid target of <paramref name="data"/>, without dropout.</summary>
     public static double Evaluate(LstmNetwork<T> network, IReadOnlyList<Sequence> data, int batchSize = 256)
     {
+        Sequence.Validate(data, network.Spec, requireTargets: true);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var order = Enumerable.Range(0, data.Count).ToArray();
         double weighted = 0;
         long positions = 0;
@@ -135,8 +155,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>The state after the last completed epoch; call between epochs (in <see cref="EpochCompleted"/>, or before or after <see cref="Run"/>).</summary>
-    public TrainingCheckpoint<T> Checkpoint() => new()
+    public TrainingCheckpoint<T> Checkpoint() => _midEpoch
+        ? throw new InvalidOperationException("A checkpoint is taken between epochs; this run stopped in the middle of one.")
+        : new()
     {
+        Fingerprint = _fingerprint,
         Epoch = _epoch,
         Values = (T[])_network.Parameters.Values.Clone(),
         OptimizerSteps = _optimizer.Steps,
@@ -154,9 +177,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var values = _network.Parameters.Values;
         var state = _optimizer.State;
+        // Everything is checked before anything changes: a refused checkpoint leaves the trainer as it was.
+        if (checkpoint.Fingerprint != _fingerprint)
+            throw new ArgumentException("The checkpoint was taken with other options, another model or other data; resuming from it would not continue that run.", nameof(checkpoint));
         if (checkpoint.Values.Length != values.Length || checkpoint.BestValues.Length != values.Length
             || checkpoint.OptimizerState.Length != state.Count
-            || checkpoint.OptimizerState.Where((s, i) => s.Length != state[i].Length).Any())
+            || checkpoint.OptimizerState.Where((s, i) => s.Length != state[i].Length).Any()
+            || checkpoint.RngState is not { Length: 4 } || checkpoint.RngState.All(w => w == 0))
             throw new ArgumentException("The checkpoint does not fit this model and optimizer.", nameof(checkpoint));
         checkpoint.Values.CopyTo(values, 0);
         for (int i = 0; i < state.Count; i++) checkpoint.OptimizerState[i].CopyTo(state[i], 0);
@@ -166,5 +193,6 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         checkpoint.BestValues.CopyTo(_bestValues, 0);
         _history.Clear();
         _history.AddRange(checkpoint.History);
+        _midEpoch = false;
     }
 }

@@ -39,8 +39,5 @@ public sealed record TrainingOptions
         Require(Enum.IsDefined(CellGradient), nameof(CellGradient), "is not a known cell gradient");
     }
 
-    private static void Require(bool ok, string field, string why)
-    {
-        if (!ok) throw new ArgumentException($"{field} {why}.", field);
-    }
+    private static void Require(bool ok, string field, string why) => Validation.Require(ok, field, why);
 }

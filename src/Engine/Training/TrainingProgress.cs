@@ -8,8 +8,12 @@ public sealed record EpochProgress(int Epoch, int Epochs, double TrainLoss, doub
 
 public sealed record BatchProgress(int Epoch, int Batch, int Batches, double Loss);
 
-/// <summary>How a run ended: the epochs it completed, and the epoch whose weights the network holds.</summary>
-public sealed record TrainingResult(IReadOnlyList<EpochProgress> History, int BestEpoch, double BestLoss, bool StoppedEarly);
+/// <summary>
+/// How a run ended: every epoch's losses; the best epoch by validation loss (train loss without
+/// validation); and <paramref name="WeightsEpoch"/>, the epoch whose weights the network now holds:
+/// the best one when early stopping is on (they are restored), else the last.
+/// </summary>
+public sealed record TrainingResult(IReadOnlyList<EpochProgress> History, int BestEpoch, double BestLoss, bool StoppedEarly, int WeightsEpoch);
 
 /// <summary>Training produced NaN or infinity: the loss, the gradient or the weights.</summary>
 public sealed class TrainingDivergedException(int epoch, string what)
