@@ -1,0 +1,40 @@
+// Turns what goes wrong before a handler runs into problem details instead of an empty 400 or a
+// 500: unreadable JSON (with the path of the bad value), a body over the size limit, a wrong
+// content type. Anything else unexpected is a 500 problem that says nothing internal.
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LstmService.Api.Infrastructure;
+
+internal sealed class RequestErrorHandler(IProblemDetailsService problems, ILogger<RequestErrorHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException bad)
+        {
+            http.Response.StatusCode = bad.StatusCode;
+            problem = bad.InnerException is JsonException json
+                ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [JsonMessage(json)] })
+                    { Title = "The request body is not valid JSON for this endpoint.", Status = bad.StatusCode }
+                : new ProblemDetails { Title = "The request could not be read.", Detail = bad.Message, Status = bad.StatusCode };
+        }
+        else
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            problem = new ProblemDetails { Title = "An internal error occurred.", Status = 500 };
+        }
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    // "$.data.sequences[0].inputs[1][0]" → "data.sequences[0].inputs[1][0]": the field as the client wrote it.
+    private static string FieldOf(string? path) => string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+
+    // System.Text.Json's messages name .NET types; say what a client can act on.
+    private static string JsonMessage(JsonException e) =>
+        e.Message.Contains("could not be converted", StringComparison.Ordinal)
+            ? "The value has the wrong type or is not one of the allowed values (numbers must be finite; enums are camelCase strings)."
+            : $"The JSON is malformed: {e.Message.Split(" Path:")[0]}";
+}

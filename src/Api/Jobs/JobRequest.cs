@@ -1,0 +1,84 @@
+// The body of POST /api/jobs, as the HTTP contract (shared/design/api.md) spells it. Every field
+// has a default; JobValidator checks every one against ServiceLimits.
+using LstmService.Engine;
+using LstmService.Engine.Layers;
+using LstmService.Engine.Training;
+
+namespace LstmService.Api.Jobs;
+
+public sealed record JobRequest
+{
+    public string? Name { get; init; }
+    /// <summary>Inline sequences; give exactly one of this and <see cref="DatasetId"/>.</summary>
+    public InlineData? Data { get; init; }
+    public string? DatasetId { get; init; }
+    /// <summary>Start from this model's weights; its architecture must match <see cref="Model"/>.</summary>
+    public string? InitialModelId { get; init; }
+    public ModelRequest Model { get; init; } = new();
+    public TrainingRequest Training { get; init; } = new();
+}
+
+public sealed record InlineData
+{
+    public List<SequenceData>? Sequences { get; init; }
+}
+
+/// <summary>
+/// One sequence: <c>inputs</c> [T][X] and either <c>targets</c> [T][Y] (outputs on every step),
+/// <c>target</c> [Y] (after the last step) or <c>label</c> (a class, for cross-entropy).
+/// </summary>
+public sealed record SequenceData
+{
+    public double[][]? Inputs { get; init; }
+    public double[][]? Targets { get; init; }
+    public double[]? Target { get; init; }
+    public string? Label { get; init; }
+}
+
+public enum LossName { Mse, CrossEntropy }
+
+public enum Precision { Float32, Float64 }
+
+public sealed record ModelRequest
+{
+    public CellKind Cell { get; init; } = CellKind.Standard;
+    public int HiddenSize { get; init; } = 64;
+    public int Layers { get; init; } = 1;
+    public double Dropout { get; init; }
+    public OutputRequest Output { get; init; } = new();
+    public LossName Loss { get; init; } = LossName.Mse;
+}
+
+public sealed record OutputRequest
+{
+    public OutputKind Kind { get; init; } = OutputKind.Dense;
+    /// <summary>Outputs per step; for cross-entropy the number of classes is taken from the labels.</summary>
+    public int Size { get; init; } = 1;
+    public OutputSteps Steps { get; init; } = OutputSteps.All;
+}
+
+public sealed record TrainingRequest
+{
+    public int Epochs { get; init; } = 50;
+    public int BatchSize { get; init; } = 32;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public double LearningRate { get; init; } = 0.001;
+    public double Momentum { get; init; }
+    public double? ClipNorm { get; init; } = 5.0;
+    public double ValidationFraction { get; init; } = 0.1;
+    public int? EarlyStoppingPatience { get; init; }
+    public ulong Seed { get; init; } = 1;
+    public Precision Precision { get; init; } = Precision.Float32;
+    /// <summary>Z-score inputs (and regression targets) with statistics of the training split.</summary>
+    public bool Normalize { get; init; } = true;
+    public bool Shuffle { get; init; } = true;
+    public CellGradient CellGradient { get; init; } = CellGradient.Full;
+    /// <summary>Start the forget gate open (bias 1).</summary>
+    public bool ForgetGateBiasOne { get; init; }
+    /// <summary>Parameters held fixed, by PyTorch name (e.g. <c>lstm.bias_hh_l0</c>).</summary>
+    public List<string>? FrozenParameters { get; init; }
+    /// <summary>For a time-series dataset: input steps per window.</summary>
+    public int? Window { get; init; }
+    /// <summary>For a time-series dataset: steps predicted after each window.</summary>
+    public int? Horizon { get; init; }
+}

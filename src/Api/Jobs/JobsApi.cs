@@ -1,0 +1,212 @@
+// /api/jobs: queue a training job, watch it (status, losses as JSON and SVG, live events),
+// cancel it. The database is the queue; posting rings the worker through the TrainingQueue.
+using System.Text.Json;
+using LstmService.Api.Datasets;
+using LstmService.Api.Infrastructure;
+using LstmService.Api.Training;
+using LstmService.Engine.Files;
+using LstmService.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LstmService.Api.Jobs;
+
+public static class JobsApi
+{
+    public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/jobs").WithTags("Jobs");
+        group.MapPost("/", CreateJob);
+        group.MapGet("/", ListJobs);
+        group.MapGet("/{id}", GetJob);
+        group.MapGet("/{id}/losses", GetLosses);
+        group.MapGet("/{id}/losses.svg", GetLossChart);
+        group.MapGet("/{id}/events", StreamEvents);
+        group.MapPost("/{id}/cancel", CancelJob);
+        return group;
+    }
+
+    /// <summary>Queues a training job; 202 with its URL. Every field is checked first: nothing is stored for a bad request.</summary>
+    public static async Task<Results<Accepted<JobView>, ValidationProblem>> CreateJob(
+        JobRequest request, LstmDbContext db, TrainingQueue queue, IOptions<ServiceLimits> limits, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = JobValidator.Validate(request, limits.Value);
+        if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
+
+        List<SequenceData> sequences;
+        bool isSeries = false;
+        if (request.Data is { } data)
+        {
+            sequences = data.Sequences!;
+        }
+        else
+        {
+            var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == request.DatasetId, cancellationToken);
+            if (dataset is null) return Invalid("datasetId", $"There is no dataset {request.DatasetId}.");
+            sequences = SequenceCodec.Decode(dataset.Content);
+            isSeries = dataset.Kind == DatasetKinds.Series;
+        }
+
+        // Build what the worker will build, so that data and request that do not fit fail now, as a 400.
+        TrainingData prepared;
+        try
+        {
+            prepared = TrainingData.Build(request, sequences, isSeries);
+        }
+        catch (ArgumentException e)
+        {
+            return Invalid(RequestField(e.ParamName), e.Message);
+        }
+        if (request.InitialModelId is { } initialId)
+        {
+            var specJson = await db.Models.Where(m => m.Id == initialId).Select(m => m.SpecJson).SingleOrDefaultAsync(cancellationToken);
+            if (specJson is null) return Invalid("initialModelId", $"There is no model {initialId}.");
+            var initialSpec = JsonSerializer.Deserialize<Engine.ModelSpec>(specJson, ApiJson.Options)!;
+            if (initialSpec with { Dropout = 0 } != prepared.Spec with { Dropout = 0 })
+                return Invalid("initialModelId", $"Model {initialId} has another architecture ({specJson}) than this job ({JsonSerializer.Serialize(prepared.Spec, ApiJson.Options)}).");
+        }
+
+        var job = new TrainingJob
+        {
+            Id = Ids.New(),
+            Name = request.Name ?? $"job {clock.GetUtcNow():yyyy-MM-dd HH:mm:ss}",
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            RequestJson = JsonSerializer.Serialize(request with { Data = null }, ApiJson.Options),
+            InlineData = request.Data is null ? null : SequenceCodec.Encode(sequences),
+            DatasetId = request.DatasetId,
+            InitialModelId = request.InitialModelId,
+            Epochs = request.Training.Epochs,
+        };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        queue.Signal();
+        return TypedResults.Accepted($"/api/jobs/{job.Id}", JobView.From(job, 0));
+    }
+
+    /// <summary>A page of jobs, newest first, optionally only those with one status.</summary>
+    public static async Task<Results<Ok<JobPage>, ValidationProblem>> ListJobs(LstmDbContext db, JobStatus? status, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        errors.Require(page >= 1, "page", "Pages start at 1.");
+        errors.Require(pageSize is >= 1 and <= 500, "pageSize", "Must be between 1 and 500.");
+        if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
+        var query = db.Jobs.AsNoTracking().Where(j => status == null || j.Status == status);
+        int total = await query.CountAsync(cancellationToken);
+        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        var seconds = await SecondsByJob(db, jobs.Select(j => j.Id).ToList(), cancellationToken);
+        return TypedResults.Ok(new JobPage(jobs.Select(j => JobView.From(j, seconds.GetValueOrDefault(j.Id))).ToList(), page, pageSize, total));
+    }
+
+    public static async Task<Results<Ok<JobView>, NotFound<ProblemDetails>>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
+        if (job is null) return JobNotFound(id);
+        var seconds = await SecondsByJob(db, [id], cancellationToken);
+        return TypedResults.Ok(JobView.From(job, seconds.GetValueOrDefault(id)));
+    }
+
+    /// <summary>The loss history, one row per finished epoch, in order.</summary>
+    public static async Task<Results<Ok<List<EpochLoss>>, NotFound<ProblemDetails>>> GetLosses(string id, LstmDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return JobNotFound(id);
+        return TypedResults.Ok(await Losses(db, id, 0, cancellationToken));
+    }
+
+    /// <summary>The loss history drawn as an SVG chart (train and validation; log scale when the losses span decades).</summary>
+    public static async Task<Results<ContentHttpResult, NotFound<ProblemDetails>>> GetLossChart(string id, LstmDbContext db, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => new { j.Name }).SingleOrDefaultAsync(cancellationToken);
+        if (job is null) return JobNotFound(id);
+        var losses = await Losses(db, id, 0, cancellationToken);
+        return TypedResults.Text(LossChart.Render(job.Name, losses), "image/svg+xml");
+    }
+
+    /// <summary>Server-sent events: one "epoch" event per finished epoch (those already done first), then "end" with the final job view.</summary>
+    public static async Task<Results<EmptyHttpResult, NotFound<ProblemDetails>>> StreamEvents(string id, IDbContextFactory<LstmDbContext> databases, HttpContext http)
+    {
+        var cancellationToken = http.RequestAborted;
+        await using (var db = await databases.CreateDbContextAsync(cancellationToken))
+            if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return JobNotFound(id);
+
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        int sent = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, cancellationToken);
+            foreach (var epoch in await Losses(db, id, sent, cancellationToken))
+            {
+                await WriteEvent(http, "epoch", epoch, cancellationToken);
+                sent = epoch.Epoch;
+            }
+            if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
+            {
+                var seconds = await SecondsByJob(db, [id], cancellationToken);
+                await WriteEvent(http, "end", JobView.From(job, seconds.GetValueOrDefault(id)), cancellationToken);
+                break;
+            }
+            // The worker writes each epoch to the database; reading it back every 250 ms keeps this
+            // stream right across restarts and with several service instances.
+            await Task.Delay(250, cancellationToken);
+        }
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Cancels a queued or running job; a running one ends within one batch, its loss history kept.</summary>
+    public static async Task<Results<Accepted<JobView>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> CancelJob(
+        string id, LstmDbContext db, TrainingQueue queue, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
+        if (job is null) return JobNotFound(id);
+        if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
+            return TypedResults.Conflict(new ProblemDetails { Title = "The job has already ended.", Detail = $"Job {id} is {job.Status.ToString().ToLowerInvariant()}.", Status = 409 });
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        // A queued job is cancelled here, if the worker has not claimed it meanwhile.
+        int cancelledQueued = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, JobStatus.Cancelled).SetProperty(x => x.CancelRequested, true).SetProperty(x => x.FinishedAt, now), cancellationToken);
+        if (cancelledQueued == 0)
+        {
+            await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken);
+            queue.Cancel(id);
+        }
+        await db.Entry(job).ReloadAsync(cancellationToken);
+        return TypedResults.Accepted($"/api/jobs/{id}", JobView.From(job, 0));
+    }
+
+    private static Task<List<EpochLoss>> Losses(LstmDbContext db, string id, int after, CancellationToken cancellationToken) =>
+        db.EpochMetrics.AsNoTracking().Where(m => m.JobId == id && m.Epoch > after).OrderBy(m => m.Epoch)
+            .Select(m => new EpochLoss(m.Epoch, m.TrainLoss, m.ValidationLoss, m.LearningRate, m.Seconds)).ToListAsync(cancellationToken);
+
+    private static async Task<Dictionary<string, double>> SecondsByJob(LstmDbContext db, List<string> ids, CancellationToken cancellationToken) =>
+        await db.EpochMetrics.Where(m => ids.Contains(m.JobId)).GroupBy(m => m.JobId)
+            .Select(g => new { g.Key, Seconds = g.Sum(m => m.Seconds) }).ToDictionaryAsync(x => x.Key, x => x.Seconds, cancellationToken);
+
+    private static async Task WriteEvent<T>(HttpContext http, string name, T payload, CancellationToken cancellationToken)
+    {
+        await http.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(payload, ApiJson.Options)}\n\n", cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+    }
+
+    private static NotFound<ProblemDetails> JobNotFound(string id) =>
+        TypedResults.NotFound(new ProblemDetails { Title = "No such job.", Detail = $"There is no job {id}.", Status = 404 });
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    // The engine names its own fields (OutputSize, sequences); a client knows the request's.
+    private static string RequestField(string? engineName) => engineName switch
+    {
+        "InputSize" or "sequences" => "data",
+        "HiddenSize" => "model.hiddenSize",
+        "Layers" => "model.layers",
+        "Dropout" => "model.dropout",
+        "OutputSize" => "model.output.size",
+        "window" or "horizon" => $"training.{engineName}",
+        null or "" => "data",
+        _ => engineName,
+    };
+}

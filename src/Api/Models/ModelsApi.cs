@@ -1,0 +1,172 @@
+// /api/models: list and read models, predict and forecast with them, export and import their
+// weights as safetensors (PyTorch state dicts included), delete them.
+using System.Text.Json;
+using LstmService.Api.Infrastructure;
+using LstmService.Api.Jobs;
+using LstmService.Engine;
+using LstmService.Engine.Files;
+using LstmService.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LstmService.Api.Models;
+
+public static class ModelsApi
+{
+    public static RouteGroupBuilder MapModels(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/models").WithTags("Models");
+        group.MapGet("/", ListModels);
+        group.MapGet("/{id}", GetModel);
+        group.MapPost("/{id}/predict", Predict);
+        group.MapPost("/{id}/forecast", Forecast);
+        group.MapGet("/{id}/weights", ExportWeights);
+        group.MapPost("/import", ImportModel).DisableAntiforgery(); // an API for scripts: no browser forms, no cookies
+        group.MapDelete("/{id}", DeleteModel);
+        return group;
+    }
+
+    internal static async Task<Ok<List<ModelView>>> ListModels(LstmDbContext db, CancellationToken cancellationToken)
+    {
+        // Everything but the weights blob.
+        var models = await db.Models.AsNoTracking().OrderByDescending(m => m.CreatedAt)
+            .Select(m => new StoredModel
+            {
+                Id = m.Id, Name = m.Name, JobId = m.JobId, CreatedAt = m.CreatedAt, SpecJson = m.SpecJson, Precision = m.Precision,
+                HasNormalizer = m.HasNormalizer, ParameterCount = m.ParameterCount, MetricsJson = m.MetricsJson, LabelsJson = m.LabelsJson, File = Array.Empty<byte>(),
+            }).ToListAsync(cancellationToken);
+        return TypedResults.Ok(models.Select(ModelView.From).ToList());
+    }
+
+    internal static async Task<Results<Ok<ModelView>, NotFound<ProblemDetails>>> GetModel(string id, LstmDbContext db, CancellationToken cancellationToken)
+    {
+        var model = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
+        return model is null ? ModelNotFound(id) : TypedResults.Ok(ModelView.From(model));
+    }
+
+    /// <summary>Runs a batch of sequences; outputs are in the caller's units (the stored normalizer is applied in and out).</summary>
+    internal static async Task<Results<Ok<PredictResponse>, NotFound<ProblemDetails>, ValidationProblem>> Predict(
+        string id, PredictRequest request, LstmDbContext db, ModelCache cache, IOptions<ServiceLimits> limits, CancellationToken cancellationToken)
+    {
+        var model = await cache.GetAsync(id, db, cancellationToken);
+        if (model is null) return ModelNotFound(id);
+        var errors = new ValidationErrors();
+        var sequences = request.Sequences?.Select(inputs => new SequenceData { Inputs = inputs }).ToList();
+        SequenceChecks.CheckShapes(sequences, "sequences", limits.Value, errors);
+        if (errors.IsEmpty)
+            errors.Require(request.Sequences![0][0].Length == model.Spec.InputSize, "sequences[0][0]", $"The model takes {model.Spec.InputSize} inputs per step; got {request.Sequences[0][0].Length}.");
+        if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
+
+        var outputs = model.Predict(request.Sequences!);
+        if (model.Spec.Loss == LossKind.CrossEntropy)
+        {
+            var probabilities = outputs.Select(o => o[^1]).ToList();
+            var labels = probabilities.Select(p => model.Labels is { } names ? names[Array.IndexOf(p, p.Max())] : Array.IndexOf(p, p.Max()).ToString()).ToList();
+            return TypedResults.Ok(new PredictResponse(probabilities, labels));
+        }
+        return TypedResults.Ok(new PredictResponse(model.Spec.Steps == OutputSteps.All ? outputs : outputs.Select(o => o[^1]).ToList<object>(), null));
+    }
+
+    /// <summary>Runs the history, then feeds each output back as the next input for <c>horizon</c> steps (models whose output is their input series).</summary>
+    internal static async Task<Results<Ok<ForecastResponse>, NotFound<ProblemDetails>, ValidationProblem>> Forecast(
+        string id, ForecastRequest request, LstmDbContext db, ModelCache cache, IOptions<ServiceLimits> limits, CancellationToken cancellationToken)
+    {
+        var model = await cache.GetAsync(id, db, cancellationToken);
+        if (model is null) return ModelNotFound(id);
+        var errors = new ValidationErrors();
+        SequenceChecks.CheckShapes(request.History is null ? null : [new SequenceData { Inputs = request.History }], "history", limits.Value, errors);
+        errors.Require(request.Horizon >= 1 && request.Horizon <= limits.Value.MaxForecastHorizon, "horizon", $"Must be between 1 and {limits.Value.MaxForecastHorizon}.");
+        errors.Require(model.Spec.Loss == LossKind.MeanSquaredError && model.Spec.OutputSize == model.Spec.InputSize, "id",
+            $"Forecasting feeds outputs back as inputs; this model has {model.Spec.InputSize} inputs and {model.Spec.OutputSize} outputs.");
+        if (errors.IsEmpty)
+            errors.Require(request.History![0].Length == model.Spec.InputSize, "history[0]", $"The model takes {model.Spec.InputSize} inputs per step.");
+        if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
+        return TypedResults.Ok(new ForecastResponse(model.Forecast(request.History!, request.Horizon)));
+    }
+
+    /// <summary>The weights as a safetensors file (PyTorch names; spec and normalizer in its metadata).</summary>
+    internal static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> ExportWeights(string id, LstmDbContext db, CancellationToken cancellationToken)
+    {
+        var model = await db.Models.AsNoTracking().Where(m => m.Id == id).Select(m => new { m.Name, m.File }).SingleOrDefaultAsync(cancellationToken);
+        if (model is null) return ModelNotFound(id);
+        return TypedResults.File(model.File, "application/octet-stream", $"{id}.safetensors");
+    }
+
+    /// <summary>
+    /// Imports a safetensors file (multipart field <c>weights</c>) with a <c>spec</c> (JSON: at least
+    /// <c>cell</c> and <c>output</c>; sizes are read from the tensor shapes) and an optional <c>name</c>.
+    /// F64 tensors give a float64 model, others float32.
+    /// </summary>
+    internal static async Task<Results<Created<ModelView>, ValidationProblem>> ImportModel(
+        IFormFile? weights, [FromForm] string? spec, [FromForm] string? name, LstmDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (weights is null || weights.Length == 0) return Invalid("weights", "Attach the safetensors file as the multipart field 'weights'.");
+        ModelRequest? requested = null;
+        if (!string.IsNullOrWhiteSpace(spec))
+        {
+            try { requested = JsonSerializer.Deserialize<ModelRequest>(spec, ApiJson.Options); }
+            catch (JsonException e) { return Invalid("spec", $"The spec is not valid JSON for a model: {e.Message.Split(" Path:")[0]}"); }
+        }
+        if (name is { Length: > 200 }) return Invalid("name", "A name is at most 200 characters.");
+
+        byte[] bytes;
+        await using (var stream = weights.OpenReadStream())
+        {
+            bytes = new byte[weights.Length];
+            await stream.ReadExactlyAsync(bytes, cancellationToken);
+        }
+        ModelFileContents contents;
+        try
+        {
+            var template = requested is null ? null : new ModelSpec
+            {
+                InputSize = 1, HiddenSize = 1, Cell = requested.Cell, Dropout = requested.Dropout, Output = requested.Output.Kind,
+                OutputSize = requested.Output.Size, Steps = requested.Output.Steps,
+                Loss = requested.Loss == LossName.CrossEntropy ? LossKind.CrossEntropy : LossKind.MeanSquaredError,
+            };
+            contents = ModelFile.Read(bytes, template);
+        }
+        catch (InvalidDataException e)
+        {
+            return Invalid("weights", e.Message);
+        }
+
+        bool float64 = contents.Tensors.All(t => t.DType == "F64");
+        var network = float64 ? null : contents.CreateNetwork<float>();
+        var model = new StoredModel
+        {
+            Id = Ids.New(),
+            Name = name ?? weights.FileName,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            SpecJson = JsonSerializer.Serialize(contents.Spec, ApiJson.Options),
+            Precision = float64 ? "float64" : "float32",
+            HasNormalizer = contents.Normalizer is not null,
+            ParameterCount = contents.Tensors.Sum(t => t.Values.Length),
+            // Stored in the service's own format: spec and normalizer in the metadata, weights in their precision.
+            File = float64 ? ModelFile.ToBytes(contents.CreateNetwork<double>(), contents.Normalizer) : ModelFile.ToBytes(network!, contents.Normalizer),
+        };
+        db.Models.Add(model);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/models/{model.Id}", ModelView.From(model));
+    }
+
+    internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteModel(string id, LstmDbContext db, ModelCache cache, CancellationToken cancellationToken)
+    {
+        int deleted = await db.Models.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
+        cache.Remove(id);
+        return deleted == 0 ? ModelNotFound(id) : TypedResults.NoContent();
+    }
+
+    // SequenceChecks names an input row "sequences[n].inputs[t]"; predict's sequences are the inputs themselves.
+    private static Dictionary<string, string[]> RenameInputs(Dictionary<string, string[]> errors) =>
+        errors.ToDictionary(e => e.Key.Replace("].inputs[", "][", StringComparison.Ordinal).Replace("].inputs", "]", StringComparison.Ordinal)
+            .Replace("history[0][", "history[", StringComparison.Ordinal), e => e.Value);
+
+    private static NotFound<ProblemDetails> ModelNotFound(string id) =>
+        TypedResults.NotFound(new ProblemDetails { Title = "No such model.", Detail = $"There is no model {id}.", Status = 404 });
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}

@@ -1,0 +1,41 @@
+// LstmService: trains LSTM sequence models from queued jobs and serves their predictions.
+// The table of contents: storage, the training queue and its worker, the HTTP surface.
+using LstmService.Api;
+using LstmService.Api.Datasets;
+using LstmService.Api.Jobs;
+using LstmService.Api.Models;
+using LstmService.Api.Storage;
+using LstmService.Api.Training;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddStorage(builder.Configuration);
+builder.Services.AddTrainingQueue(builder.Configuration);
+builder.Services.AddModelServing();
+builder.Services.AddApiConventions(builder.Configuration);
+
+var app = builder.Build();
+
+await app.MigrateDatabaseAsync();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi();
+app.UseSwaggerUI(ui =>
+{
+    ui.SwaggerEndpoint("/openapi/v1.json", "LstmService v1");
+    ui.RoutePrefix = "swagger";
+});
+app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready");
+
+app.MapJobs();
+app.MapModels();
+app.MapDatasets();
+
+app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,20 @@
+// Bounds on everything a client controls, from configuration ("Limits"), so one request cannot
+// take the machine down. Every request field is checked against these before anything is stored.
+namespace LstmService.Api;
+
+public sealed class ServiceLimits
+{
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024 * 1024;
+    public int MaxSequences { get; set; } = 100_000;
+    public int MaxSequenceLength { get; set; } = 10_000;
+    /// <summary>Rows of an uploaded CSV time series (windows cut from it are bounded by MaxSequenceLength).</summary>
+    public int MaxSeriesRows { get; set; } = 1_000_000;
+    public int MaxInputSize { get; set; } = 1024;
+    public int MaxOutputSize { get; set; } = 1024;
+    public int MaxHiddenSize { get; set; } = 2048;
+    public int MaxLayers { get; set; } = 8;
+    public int MaxEpochs { get; set; } = 100_000;
+    public int MaxBatchSize { get; set; } = 4096;
+    public int MaxForecastHorizon { get; set; } = 10_000;
+    public int MaxCachedModels { get; set; } = 16;
+}

@@ -1,0 +1,50 @@
+// One extension method per concern, so Program.cs reads as a table of contents.
+using LstmService.Api.Infrastructure;
+using LstmService.Api.Jobs;
+using LstmService.Api.Models;
+using LstmService.Api.Training;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace LstmService.Api;
+
+internal static class ServiceSetup
+{
+    /// <summary>The worker that trains queued jobs, and the doorbell that wakes it.</summary>
+    public static IServiceCollection AddTrainingQueue(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<WorkerOptions>(configuration.GetSection("Training"));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TrainingQueue>();
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService<TrainingWorker>();
+        return services;
+    }
+
+    /// <summary>Loaded models kept in memory between predictions.</summary>
+    public static IServiceCollection AddModelServing(this IServiceCollection services)
+    {
+        services.AddSingleton<ModelCache>();
+        return services;
+    }
+
+    /// <summary>JSON dialect, limits, problem details for every error, OpenAPI, health checks.</summary>
+    public static IServiceCollection AddApiConventions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ServiceLimits>(configuration.GetSection("Limits"));
+        long maxBody = configuration.GetSection("Limits").Get<ServiceLimits>()?.MaxRequestBodyBytes ?? new ServiceLimits().MaxRequestBodyBytes;
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = maxBody);
+        services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = maxBody);
+        services.Configure<JsonOptions>(o =>
+        {
+            foreach (var converter in ApiJson.Options.Converters) o.SerializerOptions.Converters.Add(converter);
+        });
+        // Malformed bodies reach the exception handler as exceptions, to be answered with problem details.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<RequestErrorHandler>();
+        services.AddOpenApi(o => o.AddOperationTransformer<RequestExamples>());
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return services;
+    }
+}

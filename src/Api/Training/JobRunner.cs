@@ -1,0 +1,119 @@
+// Runs one claimed job to its end on the calling (dedicated) thread: loads its data, builds or
+// resumes the network, trains with the engine, writes each epoch's losses as it finishes and a
+// checkpoint every so often, and on success stores the model, all in the job's own database
+// context.
+using System.Diagnostics;
+using System.Numerics;
+using System.Text.Json;
+using LstmService.Api.Datasets;
+using LstmService.Api.Infrastructure;
+using LstmService.Api.Jobs;
+using LstmService.Engine.Files;
+using LstmService.Engine.Layers;
+using LstmService.Engine.Training;
+using LstmService.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LstmService.Api.Training;
+
+public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, TimeProvider clock)
+{
+    /// <summary>Trains job <paramref name="jobId"/>; throws what the engine throws (divergence, cancellation, bad data).</summary>
+    public void Run(string jobId, CancellationToken cancellationToken)
+    {
+        using var db = databases.CreateDbContext();
+        var job = db.Jobs.Single(j => j.Id == jobId);
+        var request = JsonSerializer.Deserialize<JobRequest>(job.RequestJson, ApiJson.Options)!;
+        var (sequences, isSeries) = LoadData(db, job);
+        var data = TrainingData.Build(request, sequences, isSeries);
+        if (request.Training.Precision == Precision.Float64) Train<double>(db, job, request, data, cancellationToken);
+        else Train<float>(db, job, request, data, cancellationToken);
+    }
+
+    private static (List<SequenceData> Sequences, bool IsSeries) LoadData(LstmDbContext db, TrainingJob job)
+    {
+        if (job.InlineData is not null) return (SequenceCodec.Decode(job.InlineData), false);
+        var dataset = db.Datasets.AsNoTracking().SingleOrDefault(d => d.Id == job.DatasetId)
+            ?? throw new InvalidOperationException($"Dataset {job.DatasetId} was deleted before the job ran.");
+        return (SequenceCodec.Decode(dataset.Content), dataset.Kind == DatasetKinds.Series);
+    }
+
+    private void Train<T>(LstmDbContext db, TrainingJob job, JobRequest request, TrainingData data, CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var training = request.Training;
+        var network = new LstmNetwork<T>(data.Spec);
+        if (job.InitialModelId is { } initial)
+        {
+            var file = db.Models.AsNoTracking().Where(m => m.Id == initial).Select(m => m.File).SingleOrDefault()
+                ?? throw new InvalidOperationException($"Model {initial} was deleted before the job ran.");
+            ParameterTensors.Import(network.Parameters, ModelFile.Read(file).Tensors);
+        }
+        else
+        {
+            network.Initialize(new Rng(training.Seed), training.ForgetGateBiasOne);
+        }
+
+        var trainerOptions = new TrainingOptions
+        {
+            Epochs = training.Epochs, BatchSize = training.BatchSize, Optimizer = training.Optimizer, LearningRate = training.LearningRate,
+            Momentum = training.Momentum, ClipNorm = training.ClipNorm, EarlyStoppingPatience = training.EarlyStoppingPatience,
+            Seed = training.Seed, Shuffle = training.Shuffle, CellGradient = training.CellGradient, FrozenParameters = training.FrozenParameters ?? [],
+        };
+        Trainer<T>? trainer = null;
+        var sinceCheckpoint = Stopwatch.StartNew();
+        trainer = new Trainer<T>(network, trainerOptions, data.Train, data.Validation)
+        {
+            EpochCompleted = e =>
+            {
+                db.EpochMetrics.Add(new EpochMetric
+                {
+                    JobId = job.Id, Epoch = e.Epoch, TrainLoss = e.TrainLoss, ValidationLoss = e.ValidationLoss, LearningRate = e.LearningRate, Seconds = e.Seconds,
+                });
+                job.Epoch = e.Epoch;
+                job.LatestTrainLoss = e.TrainLoss;
+                job.LatestValidationLoss = e.ValidationLoss;
+                if (sinceCheckpoint.Elapsed.TotalSeconds >= options.Value.CheckpointSeconds)
+                {
+                    job.Checkpoint = trainer!.Checkpoint().ToBytes();
+                    job.CheckpointEpoch = e.Epoch;
+                    sinceCheckpoint.Restart();
+                }
+                db.SaveChanges();
+            },
+        };
+        if (job.Checkpoint is not null) trainer.Restore(TrainingCheckpoint<T>.FromBytes(job.Checkpoint));
+        // Epochs after the last checkpoint (all of them, without one) were lost with a stopped
+        // process: they run again, so their rows go, and each epoch is written exactly once.
+        db.EpochMetrics.Where(m => m.JobId == job.Id && m.Epoch > job.CheckpointEpoch).ExecuteDelete();
+        job.Epoch = job.CheckpointEpoch;
+
+        var result = trainer.Run(cancellationToken);
+
+        var last = result.History[^1];
+        var model = new StoredModel
+        {
+            Id = Ids.New(),
+            Name = job.Name,
+            JobId = job.Id,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            SpecJson = JsonSerializer.Serialize(data.Spec, ApiJson.Options),
+            Precision = typeof(T) == typeof(double) ? "float64" : "float32",
+            HasNormalizer = data.Normalizer is not null,
+            ParameterCount = network.Parameters.Count,
+            MetricsJson = JsonSerializer.Serialize(new ModelMetrics(last.TrainLoss, last.ValidationLoss, result.BestEpoch, result.BestLoss, result.History.Count, result.StoppedEarly), ApiJson.Options),
+            LabelsJson = data.Labels is null ? null : JsonSerializer.Serialize(data.Labels, ApiJson.Options),
+            File = ModelFile.ToBytes(network, data.Normalizer),
+        };
+        db.Models.Add(model);
+        job.ModelId = model.Id;
+        job.Status = JobStatus.Succeeded;
+        job.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        job.Checkpoint = null; // the model supersedes it
+        db.SaveChanges();
+    }
+}
+
+/// <summary>What a finished training run reports with its model.</summary>
+public sealed record ModelMetrics(double TrainLoss, double? ValidationLoss, int BestEpoch, double BestLoss, int Epochs, bool StoppedEarly);

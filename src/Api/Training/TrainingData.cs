@@ -1,0 +1,68 @@
+// From a job's request and its sequences to what the engine trains on: the model spec (sizes
+// taken from the data), windows for a time series, class indices for labels, the seeded
+// validation split and the normalizer fitted on the training part.
+using LstmService.Api.Jobs;
+using LstmService.Engine;
+using LstmService.Engine.Data;
+
+namespace LstmService.Api.Training;
+
+internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Train, IReadOnlyList<Sequence> Validation, Normalizer? Normalizer, string[]? Labels)
+{
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> (with ParamName a request field) when the data and
+    /// the request do not fit together. <paramref name="isSeries"/>: the sequences are whole time
+    /// series to be cut into windows (a CSV dataset).
+    /// </summary>
+    public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries)
+    {
+        var model = request.Model;
+        var training = request.Training;
+        var steps = model.Output.Steps;
+        int outputSize = model.Output.Size;
+        string[]? labels = null;
+        List<Sequence> all;
+
+        if (isSeries)
+        {
+            // Each window's target is the next `horizon` rows of every column, after its last step.
+            int window = training.Window ?? throw new ArgumentException("A time-series dataset needs training.window (input steps per window).", "training.window");
+            int horizon = training.Horizon ?? 1;
+            all = [.. SlidingWindows.Create(sequences.Select(s => s.Inputs!).ToList(), window, horizon)];
+            steps = OutputSteps.Last;
+            outputSize = horizon * sequences[0].Inputs![0].Length;
+        }
+        else if (model.Loss == LossName.CrossEntropy)
+        {
+            labels = [.. sequences.Select(s => s.Label!).Distinct().Order(StringComparer.Ordinal)];
+            if (labels.Length < 2) throw new ArgumentException("Classification needs at least two different labels.", "data");
+            var index = labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i);
+            all = [.. sequences.Select(s => new Sequence(s.Inputs!, Labels: [index[s.Label!]]))];
+            outputSize = labels.Length;
+        }
+        else
+        {
+            all = [.. sequences.Select(s => new Sequence(s.Inputs!, steps == OutputSteps.All ? s.Targets : [s.Target!]))];
+        }
+
+        var spec = new ModelSpec
+        {
+            InputSize = all[0].Inputs[0].Length,
+            HiddenSize = model.HiddenSize,
+            Layers = model.Layers,
+            Cell = model.Cell,
+            Dropout = model.Dropout,
+            Output = model.Output.Kind,
+            OutputSize = outputSize,
+            Steps = steps,
+            Loss = model.Loss == LossName.CrossEntropy ? LossKind.CrossEntropy : LossKind.MeanSquaredError,
+        };
+        spec.Validate();
+        Sequence.Validate(all, spec, requireTargets: true);
+
+        var (train, validation) = DatasetSplit.Split(all, training.ValidationFraction, training.Seed);
+        if (!training.Normalize) return new TrainingData(spec, train, validation, null, labels);
+        var normalizer = Normalizer.Fit(train, normalizeTargets: spec.Loss == LossKind.MeanSquaredError);
+        return new TrainingData(spec, normalizer.Apply(train), normalizer.Apply(validation), normalizer, labels);
+    }
+}

@@ -1,0 +1,110 @@
+// The hosted service that trains queued jobs: woken by the TrainingQueue, it claims the oldest
+// queued job, runs it on its own thread, and records how it ended. Jobs a dead process left
+// running are queued again at start-up and resume from their last checkpoint; on shutdown a
+// running job stops within a batch and goes back to the queue.
+using LstmService.Engine.Training;
+using LstmService.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LstmService.Api.Training;
+
+public sealed class TrainingWorker(
+    IDbContextFactory<LstmDbContext> databases, TrainingQueue queue, JobRunner runner,
+    IOptions<WorkerOptions> options, TimeProvider clock, ILogger<TrainingWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RequeueInterruptedJobsAsync(stoppingToken);
+        var running = new List<Task>();
+        int slots = Math.Max(1, options.Value.MaxConcurrentJobs);
+        Task? signalled = null; // kept across rounds: a second pending read could swallow a signal
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            while (running.Count < slots && await ClaimNextAsync(stoppingToken) is { } jobId)
+                running.Add(Task.Factory.StartNew(() => RunJob(jobId, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            // Wake on a new job, or when a running one ends and frees a slot.
+            signalled ??= queue.WaitAsync(stoppingToken);
+            await Task.WhenAny([signalled, .. running]);
+            if (signalled.IsCompleted) signalled = null;
+        }
+        await Task.WhenAll(running);
+    }
+
+    private async Task RequeueInterruptedJobsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        int count = await db.Jobs.Where(j => j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(j => j.SetProperty(x => x.Status, JobStatus.Queued), cancellationToken);
+        if (count > 0) logger.LogWarning("Requeued {Count} jobs left running by a stopped process; they resume from their last checkpoint", count);
+    }
+
+    // Queued → running for the oldest queued job.
+    private async Task<string?> ClaimNextAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        while (true)
+        {
+            string? id = await db.Jobs.Where(j => j.Status == JobStatus.Queued).OrderBy(j => j.CreatedAt).Select(j => j.Id).FirstOrDefaultAsync(cancellationToken);
+            if (id is null) return null;
+            // Conditional on still being queued: a cancel between the read and this write wins.
+            var now = clock.GetUtcNow().UtcDateTime;
+            int claimed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued).ExecuteUpdateAsync(j => j
+                .SetProperty(x => x.Status, JobStatus.Running)
+                .SetProperty(x => x.StartedAt, x => x.StartedAt ?? now)
+                .SetProperty(x => x.Attempts, x => x.Attempts + 1), cancellationToken);
+            if (claimed == 1) return id;
+        }
+    }
+
+    private void RunJob(string jobId, CancellationToken stoppingToken)
+    {
+        using var cancel = queue.Track(jobId, stoppingToken);
+        logger.LogInformation("Training job {JobId}", jobId);
+        try
+        {
+            runner.Run(jobId, cancel.Token);
+            logger.LogInformation("Job {JobId} succeeded", jobId);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested && !CancelRequested(jobId))
+        {
+            Finish(jobId, JobStatus.Queued, null, "stopped by shutdown; it resumes from its last checkpoint at the next start");
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(jobId, JobStatus.Cancelled, null, "cancelled");
+        }
+        catch (Exception e) when (e is TrainingDivergedException or ArgumentException or InvalidDataException or InvalidOperationException)
+        {
+            Finish(jobId, JobStatus.Failed, e.Message, "failed");
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Job {JobId} failed unexpectedly", jobId);
+            Finish(jobId, JobStatus.Failed, "The job failed because of an internal error; the service log has the details.", "failed");
+        }
+        finally
+        {
+            queue.Untrack(jobId);
+            queue.Signal(); // a slot is free
+        }
+    }
+
+    private bool CancelRequested(string jobId)
+    {
+        using var db = databases.CreateDbContext();
+        return db.Jobs.Where(j => j.Id == jobId).Select(j => j.CancelRequested).Single();
+    }
+
+    private void Finish(string jobId, JobStatus status, string? error, string what)
+    {
+        using var db = databases.CreateDbContext();
+        var job = db.Jobs.Single(j => j.Id == jobId);
+        job.Status = status;
+        job.Error = error;
+        if (status != JobStatus.Queued) job.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        db.SaveChanges();
+        logger.LogInformation("Job {JobId} {What}", jobId, what);
+    }
+}

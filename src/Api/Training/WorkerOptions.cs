@@ -1,0 +1,10 @@
+namespace LstmService.Api.Training;
+
+/// <summary>The "Training" configuration section.</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>Jobs trained at the same time; each takes a thread (and the kernels' cores).</summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+    /// <summary>A checkpoint is saved after an epoch when this many seconds passed since the last one (and after the last epoch).</summary>
+    public double CheckpointSeconds { get; set; } = 30;
+}
