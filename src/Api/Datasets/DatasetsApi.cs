@@ -18,9 +18,7 @@ public static class DatasetsApi
     public static RouteGroupBuilder MapDatasets(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/datasets").WithTags("Datasets");
-        group.MapPost("/", UploadDataset)
-            .Accepts<DatasetUpload>("application/json")
-            .Accepts<string>("text/csv");
+        group.MapPost("/", UploadDataset).Accepts<DatasetUpload>("application/json", "text/csv"); // the CSV body is the series itself
         group.MapGet("/", ListDatasets);
         group.MapGet("/{id}", GetDataset);
         group.MapDelete("/{id}", DeleteDataset);
