@@ -38,6 +38,7 @@ internal static class ServiceSetup
         services.Configure<JsonOptions>(o =>
         {
             foreach (var converter in ApiJson.Options.Converters) o.SerializerOptions.Converters.Add(converter);
+            o.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling;
         });
         // Malformed bodies reach the exception handler as exceptions, to be answered with problem details.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -20,8 +20,8 @@ public static class DatasetsApi
         var group = routes.MapGroup("/api/datasets").WithTags("Datasets");
         group.MapPost("/", UploadDataset).Accepts<DatasetUpload>("application/json", "text/csv"); // the CSV body is the series itself
         group.MapGet("/", ListDatasets);
-        group.MapGet("/{id}", GetDataset);
-        group.MapDelete("/{id}", DeleteDataset);
+        group.MapGet("/{id}", GetDataset).ProducesProblem(404);
+        group.MapDelete("/{id}", DeleteDataset).ProducesProblem(404);
         return group;
     }
 
@@ -54,15 +54,15 @@ public static class DatasetsApi
         return TypedResults.Ok(rows.Select(DatasetView.Normalized).ToList());
     }
 
-    public static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>>> GetDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> GetDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var view = await db.Datasets.AsNoTracking().Where(d => d.Id == id)
             .Select(d => new DatasetView(d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson, d.CreatedAt)).SingleOrDefaultAsync(cancellationToken);
-        return view is null ? NotFound(id) : TypedResults.Ok(DatasetView.Normalized(view));
+        return view is null ? Problems.NotFound("dataset", id) : TypedResults.Ok(DatasetView.Normalized(view));
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteDataset(string id, LstmDbContext db, CancellationToken cancellationToken) =>
-        await db.Datasets.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0 ? NotFound(id) : TypedResults.NoContent();
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteDataset(string id, LstmDbContext db, CancellationToken cancellationToken) =>
+        await db.Datasets.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0 ? Problems.NotFound("dataset", id) : TypedResults.NoContent();
 
     private static async Task<StoredDataset?> ReadJson(HttpRequest request, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
     {
@@ -141,8 +141,6 @@ public static class DatasetsApi
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
-    private static NotFound<ProblemDetails> NotFound(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Title = "No such dataset.", Detail = $"There is no dataset {id}.", Status = 404 });
 }
 
 /// <summary>A JSON dataset upload: sequences as in a job's inline data.</summary>

@@ -1,11 +1,13 @@
-// The one JSON dialect of the service: camelCase names, camelCase enum strings, no NaN.
+// The one JSON dialect of the service: camelCase names, camelCase enum strings, numbers only as
+// JSON numbers (no "1.5" or "NaN" strings), so a wrong type is a 400, not a guess.
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using LstmService.Engine.Files;
 
 namespace LstmService.Api.Infrastructure;
 
 internal static class ApiJson
 {
-    /// <summary>The engine's model-file options are the API's: one spelling for specs everywhere.</summary>
-    public static JsonSerializerOptions Options => ModelFile.JsonOptions;
+    /// <summary>The engine's model-file spelling (one spelling for specs everywhere), strict about numbers.</summary>
+    public static JsonSerializerOptions Options { get; } = new(ModelFile.JsonOptions) { NumberHandling = JsonNumberHandling.Strict };
 }

@@ -20,11 +20,11 @@ public static class JobsApi
         var group = routes.MapGroup("/api/jobs").WithTags("Jobs");
         group.MapPost("/", CreateJob);
         group.MapGet("/", ListJobs);
-        group.MapGet("/{id}", GetJob);
-        group.MapGet("/{id}/losses", GetLosses);
-        group.MapGet("/{id}/losses.svg", GetLossChart);
-        group.MapGet("/{id}/events", StreamEvents);
-        group.MapPost("/{id}/cancel", CancelJob);
+        group.MapGet("/{id}", GetJob).ProducesProblem(404);
+        group.MapGet("/{id}/losses", GetLosses).ProducesProblem(404);
+        group.MapGet("/{id}/losses.svg", GetLossChart).Produces<string>(200, "image/svg+xml").ProducesProblem(404);
+        group.MapGet("/{id}/events", StreamEvents).Produces<string>(200, "text/event-stream").ProducesProblem(404);
+        group.MapPost("/{id}/cancel", CancelJob).ProducesProblem(404).ProducesProblem(409);
         return group;
     }
 
@@ -44,7 +44,7 @@ public static class JobsApi
         else
         {
             var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == request.DatasetId, cancellationToken);
-            if (dataset is null) return Invalid("datasetId", $"There is no dataset {request.DatasetId}.");
+            if (dataset is null) return Problems.Invalid("datasetId", $"There is no dataset {request.DatasetId}.");
             sequences = SequenceCodec.Decode(dataset.Content);
             isSeries = dataset.Kind == DatasetKinds.Series;
         }
@@ -57,15 +57,15 @@ public static class JobsApi
         }
         catch (ArgumentException e)
         {
-            return Invalid(RequestField(e.ParamName), e.Message);
+            return Problems.Invalid(RequestField(e.ParamName), e.Message);
         }
         if (request.InitialModelId is { } initialId)
         {
             var specJson = await db.Models.Where(m => m.Id == initialId).Select(m => m.SpecJson).SingleOrDefaultAsync(cancellationToken);
-            if (specJson is null) return Invalid("initialModelId", $"There is no model {initialId}.");
+            if (specJson is null) return Problems.Invalid("initialModelId", $"There is no model {initialId}.");
             var initialSpec = JsonSerializer.Deserialize<Engine.ModelSpec>(specJson, ApiJson.Options)!;
             if (initialSpec with { Dropout = 0 } != prepared.Spec with { Dropout = 0 })
-                return Invalid("initialModelId", $"Model {initialId} has another architecture ({specJson}) than this job ({JsonSerializer.Serialize(prepared.Spec, ApiJson.Options)}).");
+                return Problems.Invalid("initialModelId", $"Model {initialId} has another architecture ({specJson}) than this job ({JsonSerializer.Serialize(prepared.Spec, ApiJson.Options)}).");
         }
 
         var job = new TrainingJob
@@ -99,36 +99,36 @@ public static class JobsApi
         return TypedResults.Ok(new JobPage(jobs.Select(j => JobView.From(j, seconds.GetValueOrDefault(j.Id))).ToList(), page, pageSize, total));
     }
 
-    public static async Task<Results<Ok<JobView>, NotFound<ProblemDetails>>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
-        if (job is null) return JobNotFound(id);
+        if (job is null) return Problems.NotFound("job", id);
         var seconds = await SecondsByJob(db, [id], cancellationToken);
         return TypedResults.Ok(JobView.From(job, seconds.GetValueOrDefault(id)));
     }
 
     /// <summary>The loss history, one row per finished epoch, in order.</summary>
-    public static async Task<Results<Ok<List<EpochLoss>>, NotFound<ProblemDetails>>> GetLosses(string id, LstmDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<List<EpochLoss>>, ProblemHttpResult>> GetLosses(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
-        if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return JobNotFound(id);
+        if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return Problems.NotFound("job", id);
         return TypedResults.Ok(await Losses(db, id, 0, cancellationToken));
     }
 
     /// <summary>The loss history drawn as an SVG chart (train and validation; log scale when the losses span decades).</summary>
-    public static async Task<Results<ContentHttpResult, NotFound<ProblemDetails>>> GetLossChart(string id, LstmDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetLossChart(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => new { j.Name }).SingleOrDefaultAsync(cancellationToken);
-        if (job is null) return JobNotFound(id);
+        if (job is null) return Problems.NotFound("job", id);
         var losses = await Losses(db, id, 0, cancellationToken);
         return TypedResults.Text(LossChart.Render(job.Name, losses), "image/svg+xml");
     }
 
     /// <summary>Server-sent events: one "epoch" event per finished epoch (those already done first), then "end" with the final job view.</summary>
-    public static async Task<Results<EmptyHttpResult, NotFound<ProblemDetails>>> StreamEvents(string id, IDbContextFactory<LstmDbContext> databases, HttpContext http)
+    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamEvents(string id, IDbContextFactory<LstmDbContext> databases, HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
-            if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return JobNotFound(id);
+            if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return Problems.NotFound("job", id);
 
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
@@ -156,13 +156,13 @@ public static class JobsApi
     }
 
     /// <summary>Cancels a queued or running job; a running one ends within one batch, its loss history kept.</summary>
-    public static async Task<Results<Accepted<JobView>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> CancelJob(
+    public static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJob(
         string id, LstmDbContext db, TrainingQueue queue, TimeProvider clock, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
-        if (job is null) return JobNotFound(id);
+        if (job is null) return Problems.NotFound("job", id);
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
-            return TypedResults.Conflict(new ProblemDetails { Title = "The job has already ended.", Detail = $"Job {id} is {job.Status.ToString().ToLowerInvariant()}.", Status = 409 });
+            return Problems.Conflict("The job has already ended.", $"Job {id} is {job.Status.ToString().ToLowerInvariant()}.");
 
         var now = clock.GetUtcNow().UtcDateTime;
         // A queued job is cancelled here, if the worker has not claimed it meanwhile.
@@ -191,11 +191,7 @@ public static class JobsApi
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 
-    private static NotFound<ProblemDetails> JobNotFound(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Title = "No such job.", Detail = $"There is no job {id}.", Status = 404 });
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     // The engine names its own fields (OutputSize, sequences); a client knows the request's.
     private static string RequestField(string? engineName) => engineName switch

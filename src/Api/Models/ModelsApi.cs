@@ -19,12 +19,12 @@ public static class ModelsApi
     {
         var group = routes.MapGroup("/api/models").WithTags("Models");
         group.MapGet("/", ListModels);
-        group.MapGet("/{id}", GetModel);
-        group.MapPost("/{id}/predict", Predict);
-        group.MapPost("/{id}/forecast", Forecast);
-        group.MapGet("/{id}/weights", ExportWeights);
+        group.MapGet("/{id}", GetModel).ProducesProblem(404);
+        group.MapPost("/{id}/predict", Predict).ProducesProblem(404);
+        group.MapPost("/{id}/forecast", Forecast).ProducesProblem(404);
+        group.MapGet("/{id}/weights", ExportWeights).ProducesProblem(404);
         group.MapPost("/import", ImportModel).DisableAntiforgery(); // an API for scripts: no browser forms, no cookies
-        group.MapDelete("/{id}", DeleteModel);
+        group.MapDelete("/{id}", DeleteModel).ProducesProblem(404);
         return group;
     }
 
@@ -40,18 +40,18 @@ public static class ModelsApi
         return TypedResults.Ok(models.Select(ModelView.From).ToList());
     }
 
-    internal static async Task<Results<Ok<ModelView>, NotFound<ProblemDetails>>> GetModel(string id, LstmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<ModelView>, ProblemHttpResult>> GetModel(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var model = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
-        return model is null ? ModelNotFound(id) : TypedResults.Ok(ModelView.From(model));
+        return model is null ? Problems.NotFound("model", id) : TypedResults.Ok(ModelView.From(model));
     }
 
     /// <summary>Runs a batch of sequences; outputs are in the caller's units (the stored normalizer is applied in and out).</summary>
-    internal static async Task<Results<Ok<PredictResponse>, NotFound<ProblemDetails>, ValidationProblem>> Predict(
+    internal static async Task<Results<Ok<PredictResponse>, ProblemHttpResult, ValidationProblem>> Predict(
         string id, PredictRequest request, LstmDbContext db, ModelCache cache, IOptions<ServiceLimits> limits, CancellationToken cancellationToken)
     {
         var model = await cache.GetAsync(id, db, cancellationToken);
-        if (model is null) return ModelNotFound(id);
+        if (model is null) return Problems.NotFound("model", id);
         var errors = new ValidationErrors();
         var sequences = request.Sequences?.Select(inputs => new SequenceData { Inputs = inputs }).ToList();
         SequenceChecks.CheckShapes(sequences, "sequences", limits.Value, errors);
@@ -70,11 +70,11 @@ public static class ModelsApi
     }
 
     /// <summary>Runs the history, then feeds each output back as the next input for <c>horizon</c> steps (models whose output is their input series).</summary>
-    internal static async Task<Results<Ok<ForecastResponse>, NotFound<ProblemDetails>, ValidationProblem>> Forecast(
+    internal static async Task<Results<Ok<ForecastResponse>, ProblemHttpResult, ValidationProblem>> Forecast(
         string id, ForecastRequest request, LstmDbContext db, ModelCache cache, IOptions<ServiceLimits> limits, CancellationToken cancellationToken)
     {
         var model = await cache.GetAsync(id, db, cancellationToken);
-        if (model is null) return ModelNotFound(id);
+        if (model is null) return Problems.NotFound("model", id);
         var errors = new ValidationErrors();
         SequenceChecks.CheckShapes(request.History is null ? null : [new SequenceData { Inputs = request.History }], "history", limits.Value, errors);
         errors.Require(request.Horizon >= 1 && request.Horizon <= limits.Value.MaxForecastHorizon, "horizon", $"Must be between 1 and {limits.Value.MaxForecastHorizon}.");
@@ -87,10 +87,10 @@ public static class ModelsApi
     }
 
     /// <summary>The weights as a safetensors file (PyTorch names; spec and normalizer in its metadata).</summary>
-    internal static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> ExportWeights(string id, LstmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportWeights(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var model = await db.Models.AsNoTracking().Where(m => m.Id == id).Select(m => new { m.Name, m.File }).SingleOrDefaultAsync(cancellationToken);
-        if (model is null) return ModelNotFound(id);
+        if (model is null) return Problems.NotFound("model", id);
         return TypedResults.File(model.File, "application/octet-stream", $"{id}.safetensors");
     }
 
@@ -102,14 +102,14 @@ public static class ModelsApi
     internal static async Task<Results<Created<ModelView>, ValidationProblem>> ImportModel(
         IFormFile? weights, [FromForm] string? spec, [FromForm] string? name, LstmDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (weights is null || weights.Length == 0) return Invalid("weights", "Attach the safetensors file as the multipart field 'weights'.");
+        if (weights is null || weights.Length == 0) return Problems.Invalid("weights", "Attach the safetensors file as the multipart field 'weights'.");
         ModelRequest? requested = null;
         if (!string.IsNullOrWhiteSpace(spec))
         {
             try { requested = JsonSerializer.Deserialize<ModelRequest>(spec, ApiJson.Options); }
-            catch (JsonException e) { return Invalid("spec", $"The spec is not valid JSON for a model: {e.Message.Split(" Path:")[0]}"); }
+            catch (JsonException e) { return Problems.Invalid("spec", $"The spec is not valid JSON for a model: {e.Message.Split(" Path:")[0]}"); }
         }
-        if (name is { Length: > 200 }) return Invalid("name", "A name is at most 200 characters.");
+        if (name is { Length: > 200 }) return Problems.Invalid("name", "A name is at most 200 characters.");
 
         byte[] bytes;
         await using (var stream = weights.OpenReadStream())
@@ -130,7 +130,7 @@ public static class ModelsApi
         }
         catch (InvalidDataException e)
         {
-            return Invalid("weights", e.Message);
+            return Problems.Invalid("weights", e.Message);
         }
 
         bool float64 = contents.Tensors.All(t => t.DType == "F64");
@@ -152,11 +152,11 @@ public static class ModelsApi
         return TypedResults.Created($"/api/models/{model.Id}", ModelView.From(model));
     }
 
-    internal static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteModel(string id, LstmDbContext db, ModelCache cache, CancellationToken cancellationToken)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteModel(string id, LstmDbContext db, ModelCache cache, CancellationToken cancellationToken)
     {
         int deleted = await db.Models.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
         cache.Remove(id);
-        return deleted == 0 ? ModelNotFound(id) : TypedResults.NoContent();
+        return deleted == 0 ? Problems.NotFound("model", id) : TypedResults.NoContent();
     }
 
     // SequenceChecks names an input row "sequences[n].inputs[t]"; predict's sequences are the inputs themselves.
@@ -164,9 +164,5 @@ public static class ModelsApi
         errors.ToDictionary(e => e.Key.Replace("].inputs[", "][", StringComparison.Ordinal).Replace("].inputs", "]", StringComparison.Ordinal)
             .Replace("history[0][", "history[", StringComparison.Ordinal), e => e.Value);
 
-    private static NotFound<ProblemDetails> ModelNotFound(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Title = "No such model.", Detail = $"There is no model {id}.", Status = 404 });
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -59,6 +59,10 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
         };
         spec.Validate();
         Sequence.Validate(all, spec, requireTargets: true);
+        var parameterNames = spec.ParameterLayout().Select(p => p.Name).ToHashSet();
+        foreach (var name in training.FrozenParameters ?? [])
+            if (!parameterNames.Contains(name))
+                throw new ArgumentException($"'{name}' is not a parameter of this model ({string.Join(", ", parameterNames)}).", "training.frozenParameters");
 
         var (train, validation) = DatasetSplit.Split(all, training.ValidationFraction, training.Seed);
         if (!training.Normalize) return new TrainingData(spec, train, validation, null, labels);

@@ -1,0 +1,16 @@
+// Error answers as RFC 7807 problem details with the application/problem+json content type.
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LstmService.Api.Infrastructure;
+
+internal static class Problems
+{
+    public static ProblemHttpResult NotFound(string resource, string id) =>
+        TypedResults.Problem(title: $"No such {resource}.", detail: $"There is no {resource} {id}.", statusCode: StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult Conflict(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}
