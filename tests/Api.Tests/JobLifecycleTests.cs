@@ -1,0 +1,128 @@
+// A job's life beyond success: cancelled, diverged, watched live, and carried across a restart.
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LstmService.Api.Jobs;
+using LstmService.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace LstmService.Api.Tests;
+
+public class JobLifecycleTests
+{
+    // Long enough to be caught running: 400 epochs of 64 sequences.
+    private static object LongJob(int epochs = 400, int seed = 3) => TestRequests.SmallJob(TestRequests.SineSequences(64, 20), training: new
+    {
+        epochs, batchSize = 8, learningRate = 0.003, validationFraction = 0.25, seed,
+    });
+
+    [Fact]
+    public async Task Cancelling_a_running_job_ends_it_cancelled_with_its_losses_kept()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var job = await client.PostJobAsync(LongJob());
+        await client.WaitAsync(job.Id, j => j.Progress.Epoch >= 2);
+
+        var response = await client.Http.PostAsync($"/api/jobs/{job.Id}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var done = await client.WaitAsync(job.Id, seconds: 10);
+        Assert.Equal(JobStatus.Cancelled, done.Status);
+        Assert.Null(done.ModelId);
+        var losses = await client.LossesAsync(job.Id);
+        Assert.InRange(losses.Count, 2, 399);
+        Assert.Equal(Enumerable.Range(1, losses.Count), losses.Select(l => l.Epoch));
+
+        var again = await client.Http.PostAsync($"/api/jobs/{job.Id}/cancel", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_queued_job_ends_it_before_it_starts()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var running = await client.PostJobAsync(LongJob());
+        var queued = await client.PostJobAsync(LongJob()); // one job at a time: this one waits
+        Assert.Equal(JobStatus.Queued, (await client.GetJobAsync(queued.Id)).Status);
+        await client.Http.PostAsync($"/api/jobs/{queued.Id}/cancel", null);
+        Assert.Equal(JobStatus.Cancelled, (await client.GetJobAsync(queued.Id)).Status);
+        Assert.Null((await client.GetJobAsync(queued.Id)).StartedAt);
+        await client.Http.PostAsync($"/api/jobs/{running.Id}/cancel", null);
+        await client.WaitAsync(running.Id);
+    }
+
+    [Fact]
+    public async Task A_diverging_job_fails_with_a_message_naming_the_epoch()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var huge = Enumerable.Range(0, 8).Select(n => (object)new { inputs = new[] { new[] { 1.0 * n } }, target = new[] { 1e200 } }).ToArray();
+        var job = await client.PostJobAsync(new
+        {
+            data = new { sequences = huge },
+            model = new { hiddenSize = 4, output = new { kind = "dense", size = 1, steps = "last" } },
+            training = new { epochs = 5, optimizer = "sgd", learningRate = 1.0, clipNorm = (double?)null, normalize = false, validationFraction = 0.0, precision = "float64" },
+        });
+        var done = await client.WaitAsync(job.Id);
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Contains("diverged in epoch 1", done.Error);
+    }
+
+    [Fact]
+    public async Task The_event_stream_delivers_every_epoch_then_ends()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(16, 8), training: new { epochs = 6, batchSize = 4, seed = 1 }));
+        using var response = await client.Http.GetAsync($"/api/jobs/{job.Id}/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync(); // returns when the server closes the stream
+
+        var events = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split('\n')).ToList();
+        var epochs = events.Where(e => e[0] == "event: epoch").Select(e => JsonSerializer.Deserialize<EpochLoss>(e[1]["data: ".Length..], ServiceClient.Json)!).ToList();
+        Assert.Equal(Enumerable.Range(1, 6), epochs.Select(e => e.Epoch));
+        Assert.Equal("event: end", events[^1][0]);
+        Assert.Contains("\"status\":\"succeeded\"", events[^1][1]);
+    }
+
+    [Fact]
+    public async Task A_job_stopped_with_the_host_resumes_from_its_checkpoint_and_ends_as_if_never_stopped()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
+        var settings = new Dictionary<string, string?> { ["Training:CheckpointSeconds"] = "0", ["KeepData"] = "yes" };
+        string id;
+        using (var first = new LstmApplication(settings, folder))
+        {
+            var client = new ServiceClient(first.CreateClient());
+            id = (await client.PostJobAsync(LongJob(epochs: 200))).Id;
+            await client.WaitAsync(id, j => j.Progress.Epoch >= 3);
+        } // the host stops: the job goes back to the queue
+
+        await using (var db = new LstmDbContext(new DbContextOptionsBuilder<LstmDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "lstm.db")};Pooling=False").Options))
+        {
+            var stopped = await db.Jobs.SingleAsync(j => j.Id == id);
+            Assert.Equal(JobStatus.Queued, stopped.Status);
+            Assert.InRange(stopped.CheckpointEpoch, 3, 199);
+            Assert.NotNull(stopped.Checkpoint);
+        }
+
+        List<EpochLoss> resumed;
+        settings.Remove("KeepData");
+        using (var second = new LstmApplication(settings, folder))
+        {
+            var client = new ServiceClient(second.CreateClient());
+            var done = await client.WaitAsync(id, seconds: 300);
+            Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+            resumed = await client.LossesAsync(id);
+        }
+        Assert.Equal(Enumerable.Range(1, 200), resumed.Select(l => l.Epoch));
+
+        using var reference = new LstmApplication();
+        var referenceClient = new ServiceClient(reference.CreateClient());
+        var uninterrupted = await referenceClient.PostJobAsync(LongJob(epochs: 200));
+        await referenceClient.WaitAsync(uninterrupted.Id, seconds: 300);
+        var expected = await referenceClient.LossesAsync(uninterrupted.Id);
+        Assert.Equal(expected.Select(l => (l.TrainLoss, l.ValidationLoss)), resumed.Select(l => (l.TrainLoss, l.ValidationLoss)));
+    }
+}
