@@ -1,0 +1,74 @@
+// Serving: classifiers answer with probabilities and labels, and a loaded model answers from
+// memory without reading its weights again; a deleted one is gone from memory too.
+using System.Net;
+using System.Text.Json.Nodes;
+using LstmService.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LstmService.Api.Tests;
+
+public class ModelServingTests
+{
+    [Fact]
+    public async Task A_classifier_returns_probabilities_and_the_most_likely_label()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        // "up" sequences rise, "down" sequences fall.
+        var sequences = Enumerable.Range(0, 40).Select(n =>
+        {
+            bool up = n % 2 == 0;
+            var inputs = Enumerable.Range(0, 6).Select(t => new[] { (up ? t : -t) * 0.2 + n * 0.001 }).ToArray();
+            return (object)new { inputs, label = up ? "up" : "down" };
+        }).ToArray();
+        var job = await client.PostJobAsync(new
+        {
+            data = new { sequences },
+            model = new { hiddenSize = 8, output = new { kind = "dense", steps = "last" }, loss = "crossEntropy" },
+            training = new { epochs = 40, batchSize = 8, learningRate = 0.02, validationFraction = 0.0, seed = 1 },
+        });
+        var done = await client.WaitAsync(job.Id);
+        Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+
+        var rising = Enumerable.Range(0, 6).Select(t => new[] { t * 0.2 }).ToArray();
+        var falling = Enumerable.Range(0, 6).Select(t => new[] { -t * 0.2 }).ToArray();
+        var (status, body) = await client.PostAsync($"/api/models/{done.ModelId}/predict", new { sequences = new[] { rising, falling } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["up", "down"], body!["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+        foreach (var probabilities in body["outputs"]!.AsArray())
+        {
+            var p = probabilities!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+            Assert.Equal(2, p.Length);
+            Assert.Equal(1.0, p.Sum(), 1e-9);
+        }
+        var model = JsonNode.Parse(await client.Http.GetStringAsync($"/api/models/{done.ModelId}"))!;
+        Assert.Equal(["down", "up"], model["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_loaded_model_answers_without_reading_its_weights_and_deleting_it_unloads_it()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(12, 5), epochs: 2));
+        var modelId = (await client.WaitAsync(job.Id)).ModelId!;
+        var request = new { sequences = new[] { new[] { new[] { 0.1, 0.2 } } } };
+        var (status, first) = await client.PostAsync($"/api/models/{modelId}/predict", request);
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        // Spoil the stored weights: a prediction that read them would fail.
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<LstmDbContext>>().CreateDbContextAsync();
+            await db.Models.Where(m => m.Id == modelId).ExecuteUpdateAsync(m => m.SetProperty(x => x.File, new byte[] { 1, 2, 3 }));
+        }
+        var (again, second) = await client.PostAsync($"/api/models/{modelId}/predict", request);
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal(first!.ToJsonString(), second!.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.Http.DeleteAsync($"/api/models/{modelId}")).StatusCode);
+        var (gone, _) = await client.PostAsync($"/api/models/{modelId}/predict", request);
+        Assert.Equal(HttpStatusCode.NotFound, gone);
+    }
+}
