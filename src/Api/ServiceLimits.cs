@@ -16,5 +16,11 @@ public sealed class ServiceLimits
     public int MaxEpochs { get; set; } = 100_000;
     public int MaxBatchSize { get; set; } = 4096;
     public int MaxForecastHorizon { get; set; } = 10_000;
+    /// <summary>Parameters of a model: its checkpoint (weights, best weights, optimizer state) must fit one SQLite value (1 GB).</summary>
+    public int MaxParameters { get; set; } = 10_000_000;
+    /// <summary>Numbers in a job's training data once windowed (inputs and targets): what the worker holds in memory.</summary>
+    public long MaxTrainingValues { get; set; } = 20_000_000;
+    /// <summary>Numbers one predict call may return.</summary>
+    public long MaxPredictedValues { get; set; } = 10_000_000;
     public int MaxCachedModels { get; set; } = 16;
 }

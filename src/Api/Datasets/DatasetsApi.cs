@@ -21,7 +21,7 @@ public static class DatasetsApi
         group.MapPost("/", UploadDataset).Accepts<DatasetUpload>("application/json", "text/csv"); // the CSV body is the series itself
         group.MapGet("/", ListDatasets);
         group.MapGet("/{id}", GetDataset).ProducesProblem(404);
-        group.MapDelete("/{id}", DeleteDataset).ProducesProblem(404);
+        group.MapDelete("/{id}", DeleteDataset).ProducesProblem(404).ProducesProblem(409);
         return group;
     }
 
@@ -29,42 +29,50 @@ public static class DatasetsApi
     /// JSON <c>{ name, sequences }</c>, or <c>text/csv</c>: a time series with a header row, one
     /// column per variable, named by the <c>name</c> query parameter. 201 with the dataset.
     /// </summary>
-    public static async Task<Results<Created<DatasetView>, ValidationProblem>> UploadDataset(
+    internal static async Task<Results<Created<DatasetView>, ValidationProblem>> UploadDataset(
         HttpRequest request, string? name, LstmDbContext db, IOptions<ServiceLimits> limits, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        StoredDataset? dataset = request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
+        var content = request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
             ? await ReadCsv(request, name, limits.Value, errors, cancellationToken)
             : await ReadJson(request, limits.Value, errors, cancellationToken);
-        if (dataset is null) return TypedResults.ValidationProblem(errors.ToDictionary());
-        dataset = new StoredDataset
+        if (content is null) return TypedResults.ValidationProblem(errors.ToDictionary());
+        var dataset = new StoredDataset
         {
-            Id = Ids.New(), Name = dataset.Name, Kind = dataset.Kind, CreatedAt = clock.GetUtcNow().UtcDateTime,
-            SequenceCount = dataset.SequenceCount, InputSize = dataset.InputSize, ColumnsJson = dataset.ColumnsJson, Content = dataset.Content,
+            Id = Ids.New(), Name = content.Name, Kind = content.Kind, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            SequenceCount = content.SequenceCount, InputSize = content.InputSize, ColumnsJson = content.ColumnsJson, Content = content.Encoded,
         };
         db.Datasets.Add(dataset);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/datasets/{dataset.Id}", DatasetView.From(dataset));
     }
 
-    public static async Task<Ok<List<DatasetView>>> ListDatasets(LstmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<DatasetView>>> ListDatasets(LstmDbContext db, CancellationToken cancellationToken)
     {
         var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt)
             .Select(d => new DatasetView(d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson, d.CreatedAt)).ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.Select(DatasetView.Normalized).ToList());
     }
 
-    public static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> GetDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> GetDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var view = await db.Datasets.AsNoTracking().Where(d => d.Id == id)
             .Select(d => new DatasetView(d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson, d.CreatedAt)).SingleOrDefaultAsync(cancellationToken);
         return view is null ? Problems.NotFound("dataset", id) : TypedResults.Ok(DatasetView.Normalized(view));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteDataset(string id, LstmDbContext db, CancellationToken cancellationToken) =>
-        await db.Datasets.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0 ? Problems.NotFound("dataset", id) : TypedResults.NoContent();
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
+    {
+        // A running job reloads its dataset when it resumes after a restart, so it must stay.
+        if (await db.Jobs.AnyAsync(j => j.DatasetId == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), cancellationToken))
+            return Problems.Conflict("The dataset is in use.", $"A queued or running job trains on dataset {id}; cancel it or wait for it to end.");
+        return await db.Datasets.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0 ? Problems.NotFound("dataset", id) : TypedResults.NoContent();
+    }
 
-    private static async Task<StoredDataset?> ReadJson(HttpRequest request, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
+    // What an upload holds once read and checked, before it is a row.
+    private sealed record DatasetContent(string Name, string Kind, int SequenceCount, int InputSize, string? ColumnsJson, byte[] Encoded);
+
+    private static async Task<DatasetContent?> ReadJson(HttpRequest request, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
     {
         DatasetUpload? upload;
         try
@@ -86,14 +94,10 @@ public static class DatasetsApi
         SequenceChecks.CheckShapes(upload.Sequences, "sequences", limits, errors);
         if (!errors.IsEmpty) return null;
         var sequences = upload.Sequences!;
-        return new StoredDataset
-        {
-            Id = "", Name = upload.Name!, Kind = DatasetKinds.Sequences, SequenceCount = sequences.Count,
-            InputSize = sequences[0].Inputs![0].Length, Content = SequenceCodec.Encode(sequences),
-        };
+        return new DatasetContent(upload.Name!, DatasetKinds.Sequences, sequences.Count, sequences[0].Inputs![0].Length, null, SequenceCodec.Encode(sequences));
     }
 
-    private static async Task<StoredDataset?> ReadCsv(HttpRequest request, string? name, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
+    private static async Task<DatasetContent?> ReadCsv(HttpRequest request, string? name, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
     {
         if (!errors.Require(name is { Length: > 0 and <= 200 }, "name", "Name the series with the query parameter ?name= (1 to 200 characters).")) return null;
         // Sep reads synchronously; the body is bounded by the request size limit, so buffer it first.
@@ -124,19 +128,15 @@ public static class DatasetsApi
                 rows.Add(values);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
-            errors.Add("body", $"The CSV is malformed: {e.Message}");
+            errors.Add("body", $"The CSV is malformed: {e.Message}"); // e.g. rows of other widths, a column named twice
             return null;
         }
         if (!errors.IsEmpty) return null;
         if (!errors.Require(rows.Count >= 2, "body", "A series needs at least two rows after the header.")) return null;
-        return new StoredDataset
-        {
-            Id = "", Name = name!, Kind = DatasetKinds.Series, SequenceCount = 1, InputSize = columns.Length,
-            ColumnsJson = JsonSerializer.Serialize(columns, ApiJson.Options),
-            Content = SequenceCodec.Encode([new SequenceData { Inputs = [.. rows] }]),
-        };
+        return new DatasetContent(name!, DatasetKinds.Series, 1, columns.Length, JsonSerializer.Serialize(columns, ApiJson.Options),
+            SequenceCodec.Encode([new SequenceData { Inputs = [.. rows] }]));
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";

@@ -18,7 +18,10 @@ internal sealed class RequestErrorHandler(IProblemDetailsService problems, ILogg
             problem = bad.InnerException is JsonException json
                 ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [JsonMessage(json)] })
                     { Title = "The request body is not valid JSON for this endpoint.", Status = bad.StatusCode }
-                : new ProblemDetails { Title = "The request could not be read.", Detail = bad.Message, Status = bad.StatusCode };
+                : ParameterOf(bad.Message) is { } parameter
+                    ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [BindingMessage(bad.Message)] })
+                        { Title = "A parameter could not be read.", Status = bad.StatusCode }
+                    : new ProblemDetails { Title = "The request could not be read.", Detail = bad.Message, Status = bad.StatusCode };
         }
         else
         {
@@ -28,6 +31,18 @@ internal sealed class RequestErrorHandler(IProblemDetailsService problems, ILogg
         }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
+
+    // ASP.NET Core names the parameter it could not bind: 'Failed to bind parameter "int page" from "abc".',
+    // 'Required parameter "JobRequest request" was not provided from body.'
+    private static string? ParameterOf(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "parameter \"[^\" ]+ (?<name>[^\"]+)\"");
+        if (!match.Success) return null;
+        return message.Contains("from body", StringComparison.Ordinal) ? "body" : match.Groups["name"].Value;
+    }
+
+    private static string BindingMessage(string message) =>
+        message.Contains("from body", StringComparison.Ordinal) ? "A JSON body is required." : "The value has the wrong type or is not one of the allowed values.";
 
     // "$.data.sequences[0].inputs[1][0]" → "data.sequences[0].inputs[1][0]": the field as the client wrote it.
     private static string FieldOf(string? path) => string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');

@@ -16,6 +16,9 @@ public sealed record JobRequest
     public string? InitialModelId { get; init; }
     public ModelRequest Model { get; init; } = new();
     public TrainingRequest Training { get; init; } = new();
+
+    /// <summary>The request with a JSON <c>null</c> for a section read as "all defaults", as a missing one is.</summary>
+    public JobRequest WithDefaults() => this with { Model = (Model ?? new()).WithDefaults(), Training = Training ?? new() };
 }
 
 public sealed record InlineData
@@ -47,6 +50,8 @@ public sealed record ModelRequest
     public double Dropout { get; init; }
     public OutputRequest Output { get; init; } = new();
     public LossName Loss { get; init; } = LossName.Mse;
+
+    public ModelRequest WithDefaults() => this with { Output = Output ?? new() };
 }
 
 public sealed record OutputRequest

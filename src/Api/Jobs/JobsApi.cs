@@ -29,9 +29,10 @@ public static class JobsApi
     }
 
     /// <summary>Queues a training job; 202 with its URL. Every field is checked first: nothing is stored for a bad request.</summary>
-    public static async Task<Results<Accepted<JobView>, ValidationProblem>> CreateJob(
+    internal static async Task<Results<Accepted<JobView>, ValidationProblem>> CreateJob(
         JobRequest request, LstmDbContext db, TrainingQueue queue, IOptions<ServiceLimits> limits, TimeProvider clock, CancellationToken cancellationToken)
     {
+        request = request.WithDefaults();
         var errors = JobValidator.Validate(request, limits.Value);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
@@ -53,7 +54,7 @@ public static class JobsApi
         TrainingData prepared;
         try
         {
-            prepared = TrainingData.Build(request, sequences, isSeries);
+            prepared = TrainingData.Build(request, sequences, isSeries, limits.Value);
         }
         catch (ArgumentException e)
         {
@@ -86,20 +87,20 @@ public static class JobsApi
     }
 
     /// <summary>A page of jobs, newest first, optionally only those with one status.</summary>
-    public static async Task<Results<Ok<JobPage>, ValidationProblem>> ListJobs(LstmDbContext db, JobStatus? status, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
+    internal static async Task<Results<Ok<JobPage>, ValidationProblem>> ListJobs(LstmDbContext db, JobStatus? status, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
     {
         var errors = new ValidationErrors();
-        errors.Require(page >= 1, "page", "Pages start at 1.");
+        errors.Require(page is >= 1 and <= 1_000_000, "page", "Must be between 1 and 1000000.");
         errors.Require(pageSize is >= 1 and <= 500, "pageSize", "Must be between 1 and 500.");
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
         var query = db.Jobs.AsNoTracking().Where(j => status == null || j.Status == status);
         int total = await query.CountAsync(cancellationToken);
-        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
         var seconds = await SecondsByJob(db, jobs.Select(j => j.Id).ToList(), cancellationToken);
         return TypedResults.Ok(new JobPage(jobs.Select(j => JobView.From(j, seconds.GetValueOrDefault(j.Id))).ToList(), page, pageSize, total));
     }
 
-    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
         if (job is null) return Problems.NotFound("job", id);
@@ -108,14 +109,14 @@ public static class JobsApi
     }
 
     /// <summary>The loss history, one row per finished epoch, in order.</summary>
-    public static async Task<Results<Ok<List<EpochLoss>>, ProblemHttpResult>> GetLosses(string id, LstmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<EpochLoss>>, ProblemHttpResult>> GetLosses(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return Problems.NotFound("job", id);
         return TypedResults.Ok(await Losses(db, id, 0, cancellationToken));
     }
 
     /// <summary>The loss history drawn as an SVG chart (train and validation; log scale when the losses span decades).</summary>
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetLossChart(string id, LstmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetLossChart(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => new { j.Name }).SingleOrDefaultAsync(cancellationToken);
         if (job is null) return Problems.NotFound("job", id);
@@ -124,39 +125,48 @@ public static class JobsApi
     }
 
     /// <summary>Server-sent events: one "epoch" event per finished epoch (those already done first), then "end" with the final job view.</summary>
-    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamEvents(string id, IDbContextFactory<LstmDbContext> databases, HttpContext http)
+    internal static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamEvents(string id, IDbContextFactory<LstmDbContext> databases, IHostApplicationLifetime lifetime, HttpContext http)
     {
-        var cancellationToken = http.RequestAborted;
+        // Ends when the client goes or the service stops, so an open stream never holds up a shutdown.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = ending.Token;
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
             if (!await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)) return Problems.NotFound("job", id);
 
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         int sent = 0;
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            await using var db = await databases.CreateDbContextAsync(cancellationToken);
-            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, cancellationToken);
-            foreach (var epoch in await Losses(db, id, sent, cancellationToken))
+            while (!cancellationToken.IsCancellationRequested)
             {
-                await WriteEvent(http, "epoch", epoch, cancellationToken);
-                sent = epoch.Epoch;
+                await using var db = await databases.CreateDbContextAsync(cancellationToken);
+                var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, cancellationToken);
+                foreach (var epoch in await Losses(db, id, sent, cancellationToken))
+                {
+                    await WriteEvent(http, "epoch", epoch, cancellationToken);
+                    sent = epoch.Epoch;
+                }
+                if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
+                {
+                    var seconds = await SecondsByJob(db, [id], cancellationToken);
+                    await WriteEvent(http, "end", JobView.From(job, seconds.GetValueOrDefault(id)), cancellationToken);
+                    break;
+                }
+                // The worker writes each epoch to the database; reading it back every 250 ms keeps this
+                // stream right across restarts and with several service instances.
+                await Task.Delay(250, cancellationToken);
             }
-            if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
-            {
-                var seconds = await SecondsByJob(db, [id], cancellationToken);
-                await WriteEvent(http, "end", JobView.From(job, seconds.GetValueOrDefault(id)), cancellationToken);
-                break;
-            }
-            // The worker writes each epoch to the database; reading it back every 250 ms keeps this
-            // stream right across restarts and with several service instances.
-            await Task.Delay(250, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the client left or the service is stopping: the stream just ends
         }
         return TypedResults.Empty;
     }
 
     /// <summary>Cancels a queued or running job; a running one ends within one batch, its loss history kept.</summary>
-    public static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJob(
+    internal static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJob(
         string id, LstmDbContext db, TrainingQueue queue, TimeProvider clock, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
@@ -191,8 +201,6 @@ public static class JobsApi
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 
-
-
     // The engine names its own fields (OutputSize, sequences); a client knows the request's.
     private static string RequestField(string? engineName) => engineName switch
     {
@@ -201,7 +209,7 @@ public static class JobsApi
         "Layers" => "model.layers",
         "Dropout" => "model.dropout",
         "OutputSize" => "model.output.size",
-        "window" or "horizon" => $"training.{engineName}",
+        "window" or "horizon" or "series" => "training.window",
         null or "" => "data",
         _ => engineName,
     };

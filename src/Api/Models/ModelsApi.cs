@@ -24,7 +24,7 @@ public static class ModelsApi
         group.MapPost("/{id}/forecast", Forecast).ProducesProblem(404);
         group.MapGet("/{id}/weights", ExportWeights).ProducesProblem(404);
         group.MapPost("/import", ImportModel).DisableAntiforgery(); // an API for scripts: no browser forms, no cookies
-        group.MapDelete("/{id}", DeleteModel).ProducesProblem(404);
+        group.MapDelete("/{id}", DeleteModel).ProducesProblem(404).ProducesProblem(409);
         return group;
     }
 
@@ -56,10 +56,22 @@ public static class ModelsApi
         var sequences = request.Sequences?.Select(inputs => new SequenceData { Inputs = inputs }).ToList();
         SequenceChecks.CheckShapes(sequences, "sequences", limits.Value, errors);
         if (errors.IsEmpty)
+        {
             errors.Require(request.Sequences![0][0].Length == model.Spec.InputSize, "sequences[0][0]", $"The model takes {model.Spec.InputSize} inputs per step; got {request.Sequences[0][0].Length}.");
+            long values = model.Spec.Steps == OutputSteps.All ? request.Sequences.Sum(s => (long)s.Length) * model.Spec.OutputSize : (long)request.Sequences.Count * model.Spec.OutputSize;
+            errors.Require(values <= limits.Value.MaxPredictedValues, "sequences", $"The answer would hold {values:N0} numbers; at most {limits.Value.MaxPredictedValues:N0} per call. Send fewer or shorter sequences.");
+        }
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
 
-        var outputs = model.Predict(request.Sequences!);
+        double[][][] outputs;
+        try
+        {
+            outputs = model.Predict(request.Sequences!);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.Invalid("sequences", e.Message); // e.g. a value beyond float32 once normalized
+        }
         if (model.Spec.Loss == LossKind.CrossEntropy)
         {
             var probabilities = outputs.Select(o => o[^1]).ToList();
@@ -83,7 +95,14 @@ public static class ModelsApi
         if (errors.IsEmpty)
             errors.Require(request.History![0].Length == model.Spec.InputSize, "history[0]", $"The model takes {model.Spec.InputSize} inputs per step.");
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
-        return TypedResults.Ok(new ForecastResponse(model.Forecast(request.History!, request.Horizon)));
+        try
+        {
+            return TypedResults.Ok(new ForecastResponse(model.Forecast(request.History!, request.Horizon)));
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.Invalid("history", e.Message);
+        }
     }
 
     /// <summary>The weights as a safetensors file (PyTorch names; spec and normalizer in its metadata).</summary>
@@ -106,7 +125,7 @@ public static class ModelsApi
         ModelRequest? requested = null;
         if (!string.IsNullOrWhiteSpace(spec))
         {
-            try { requested = JsonSerializer.Deserialize<ModelRequest>(spec, ApiJson.Options); }
+            try { requested = JsonSerializer.Deserialize<ModelRequest>(spec, ApiJson.Options)?.WithDefaults(); }
             catch (JsonException e) { return Problems.Invalid("spec", $"The spec is not valid JSON for a model: {e.Message.Split(" Path:")[0]}"); }
         }
         if (name is { Length: > 200 }) return Problems.Invalid("name", "A name is at most 200 characters.");
@@ -138,7 +157,7 @@ public static class ModelsApi
         var model = new StoredModel
         {
             Id = Ids.New(),
-            Name = name ?? weights.FileName,
+            Name = name ?? (weights.FileName.Length <= 200 ? weights.FileName : weights.FileName[..200]),
             CreatedAt = clock.GetUtcNow().UtcDateTime,
             SpecJson = JsonSerializer.Serialize(contents.Spec, ApiJson.Options),
             Precision = float64 ? "float64" : "float32",
@@ -154,6 +173,8 @@ public static class ModelsApi
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteModel(string id, LstmDbContext db, ModelCache cache, CancellationToken cancellationToken)
     {
+        if (await db.Jobs.AnyAsync(j => j.InitialModelId == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), cancellationToken))
+            return Problems.Conflict("The model is in use.", $"A queued or running job starts from model {id}; cancel it or wait for it to end.");
         int deleted = await db.Models.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
         cache.Remove(id);
         return deleted == 0 ? Problems.NotFound("model", id) : TypedResults.NoContent();
@@ -163,6 +184,5 @@ public static class ModelsApi
     private static Dictionary<string, string[]> RenameInputs(Dictionary<string, string[]> errors) =>
         errors.ToDictionary(e => e.Key.Replace("].inputs[", "][", StringComparison.Ordinal).Replace("].inputs", "]", StringComparison.Ordinal)
             .Replace("history[0][", "history[", StringComparison.Ordinal), e => e.Value);
-
 
 }

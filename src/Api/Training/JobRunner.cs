@@ -17,16 +17,19 @@ using Microsoft.Extensions.Options;
 
 namespace LstmService.Api.Training;
 
-public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, TimeProvider clock)
+public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, IOptions<ServiceLimits> limits, TimeProvider clock)
 {
     /// <summary>Trains job <paramref name="jobId"/>; throws what the engine throws (divergence, cancellation, bad data).</summary>
     public void Run(string jobId, CancellationToken cancellationToken)
     {
         using var db = databases.CreateDbContext();
         var job = db.Jobs.Single(j => j.Id == jobId);
+        // A cancel that came before this job's token was tracked left only this flag.
+        if (job.CancelRequested) throw new OperationCanceledException("The job was cancelled before it started.");
         var request = JsonSerializer.Deserialize<JobRequest>(job.RequestJson, ApiJson.Options)!;
         var (sequences, isSeries) = LoadData(db, job);
-        var data = TrainingData.Build(request, sequences, isSeries);
+        var data = TrainingData.Build(request, sequences, isSeries, limits.Value);
+        cancellationToken.ThrowIfCancellationRequested();
         if (request.Training.Precision == Precision.Float64) Train<double>(db, job, request, data, cancellationToken);
         else Train<float>(db, job, request, data, cancellationToken);
     }

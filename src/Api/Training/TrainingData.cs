@@ -14,7 +14,7 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     /// the request do not fit together. <paramref name="isSeries"/>: the sequences are whole time
     /// series to be cut into windows (a CSV dataset).
     /// </summary>
-    public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries)
+    public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries, ServiceLimits limits)
     {
         var model = request.Model;
         var training = request.Training;
@@ -28,6 +28,10 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
             // Each window's target is the next `horizon` rows of every column, after its last step.
             int window = training.Window ?? throw new ArgumentException("A time-series dataset needs training.window (input steps per window).", "training.window");
             int horizon = training.Horizon ?? 1;
+            // Each window is a copy of its rows: count the numbers before making them.
+            long values = sequences.Sum(s => Math.Max(0L, s.Inputs!.Length - window - horizon + 1) * (window + horizon) * s.Inputs[0].Length);
+            if (values > limits.MaxTrainingValues)
+                throw new ArgumentException($"Windows of {window} + {horizon} steps over this series hold {values:N0} numbers; at most {limits.MaxTrainingValues:N0} are allowed. Use a shorter window.", "training.window");
             all = [.. SlidingWindows.Create(sequences.Select(s => s.Inputs!).ToList(), window, horizon)];
             steps = OutputSteps.Last;
             outputSize = horizon * sequences[0].Inputs![0].Length;
@@ -58,6 +62,12 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
             Loss = model.Loss == LossName.CrossEntropy ? LossKind.CrossEntropy : LossKind.MeanSquaredError,
         };
         spec.Validate();
+        long parameters = spec.ParameterLayout().Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b));
+        if (parameters > limits.MaxParameters)
+            throw new ArgumentException($"This model has {parameters:N0} parameters; at most {limits.MaxParameters:N0} are allowed.", "model.hiddenSize");
+        long total = all.Sum(s => (long)s.Inputs.Length * s.Inputs[0].Length + (s.Targets?.Sum(r => (long)r.Length) ?? 0));
+        if (total > limits.MaxTrainingValues)
+            throw new ArgumentException($"The training data hold {total:N0} numbers; at most {limits.MaxTrainingValues:N0} are allowed.", "data");
         Sequence.Validate(all, spec, requireTargets: true);
         var parameterNames = spec.ParameterLayout().Select(p => p.Name).ToHashSet();
         foreach (var name in training.FrozenParameters ?? [])
@@ -65,8 +75,19 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
                 throw new ArgumentException($"'{name}' is not a parameter of this model ({string.Join(", ", parameterNames)}).", "training.frozenParameters");
 
         var (train, validation) = DatasetSplit.Split(all, training.ValidationFraction, training.Seed);
-        if (!training.Normalize) return new TrainingData(spec, train, validation, null, labels);
-        var normalizer = Normalizer.Fit(train, normalizeTargets: spec.Loss == LossKind.MeanSquaredError);
-        return new TrainingData(spec, normalizer.Apply(train), normalizer.Apply(validation), normalizer, labels);
+        var normalizer = training.Normalize ? Normalizer.Fit(train, normalizeTargets: spec.Loss == LossKind.MeanSquaredError) : null;
+        if (normalizer is not null) (train, validation) = (normalizer.Apply(train), normalizer.Apply(validation));
+        if (training.Precision == Precision.Float32) CheckFloat32Range([.. train, .. validation]);
+        return new TrainingData(spec, train, validation, normalizer, labels);
+    }
+
+    // Finite doubles can still overflow float32; say so now rather than fail the job later.
+    private static void CheckFloat32Range(IEnumerable<Sequence> sequences)
+    {
+        foreach (var s in sequences)
+            foreach (var row in s.Targets is null ? s.Inputs : [.. s.Inputs, .. s.Targets])
+                foreach (double v in row)
+                    if (Math.Abs(v) > float.MaxValue)
+                        throw new ArgumentException($"The value {v:R} (after normalization) is beyond float32; use precision float64 or rescale the data.", "data");
     }
 }

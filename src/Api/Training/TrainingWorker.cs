@@ -15,29 +15,54 @@ public sealed class TrainingWorker(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RequeueInterruptedJobsAsync(stoppingToken);
         var running = new List<Task>();
         int slots = Math.Max(1, options.Value.MaxConcurrentJobs);
         Task? signalled = null; // kept across rounds: a second pending read could swallow a signal
-        while (!stoppingToken.IsCancellationRequested)
+        bool recovered = false;
+        try
         {
-            running.RemoveAll(t => t.IsCompleted);
-            while (running.Count < slots && await ClaimNextAsync(stoppingToken) is { } jobId)
-                running.Add(Task.Factory.StartNew(() => RunJob(jobId, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
-            // Wake on a new job, or when a running one ends and frees a slot.
-            signalled ??= queue.WaitAsync(stoppingToken);
-            await Task.WhenAny([signalled, .. running]);
-            if (signalled.IsCompleted) signalled = null;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!recovered) recovered = await RecoverInterruptedJobsAsync(stoppingToken);
+                    running.RemoveAll(t => t.IsCompleted);
+                    while (running.Count < slots && await ClaimNextAsync(stoppingToken) is { } jobId)
+                        running.Add(Task.Factory.StartNew(() => RunJob(jobId, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                    // Wake on a new job, or when a running one ends and frees a slot.
+                    signalled ??= queue.WaitAsync(stoppingToken);
+                    await Task.WhenAny([signalled, .. running]);
+                    if (signalled.IsCompleted) signalled = null;
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A database hiccup must not stop the service: log, wait, try again.
+                    logger.LogError(e, "The training worker could not reach the queue; retrying in 5 s");
+                    await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken);
+                }
+            }
         }
-        await Task.WhenAll(running);
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Running jobs stop within a batch and go back to the queue before the host lets go of the database.
+            await Task.WhenAll(running);
+        }
     }
 
-    private async Task RequeueInterruptedJobsAsync(CancellationToken cancellationToken)
+    // Jobs a dead process left running go back to the queue (or end, if their cancel was asked).
+    private async Task<bool> RecoverInterruptedJobsAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.CancelRequested).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, JobStatus.Cancelled).SetProperty(x => x.FinishedAt, now).SetProperty(x => x.Checkpoint, (byte[]?)null), cancellationToken);
         int count = await db.Jobs.Where(j => j.Status == JobStatus.Running)
             .ExecuteUpdateAsync(j => j.SetProperty(x => x.Status, JobStatus.Queued), cancellationToken);
         if (count > 0) logger.LogWarning("Requeued {Count} jobs left running by a stopped process; they resume from their last checkpoint", count);
+        return true;
     }
 
     // Queued → running for the oldest queued job.
@@ -103,7 +128,17 @@ public sealed class TrainingWorker(
         var job = db.Jobs.Single(j => j.Id == jobId);
         job.Status = status;
         job.Error = error;
-        if (status != JobStatus.Queued) job.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        if (status == JobStatus.Queued)
+        {
+            // Back to the last checkpoint: the epochs after it run again at the next start.
+            db.EpochMetrics.Where(m => m.JobId == jobId && m.Epoch > job.CheckpointEpoch).ExecuteDelete();
+            job.Epoch = job.CheckpointEpoch;
+        }
+        else
+        {
+            job.FinishedAt = clock.GetUtcNow().UtcDateTime;
+            job.Checkpoint = null; // nothing will resume it
+        }
         db.SaveChanges();
         logger.LogInformation("Job {JobId} {What}", jobId, what);
     }

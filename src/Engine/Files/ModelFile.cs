@@ -53,20 +53,21 @@ public static class ModelFile
     }
 
     /// <summary>
-    /// Reads a model file. The spec comes from the file's metadata, or, for a file without one (a
-    /// PyTorch state dict), from <paramref name="spec"/> with its sizes completed from the tensor
-    /// shapes. The tensors are checked against the spec. Throws <see cref="InvalidDataException"/>
-    /// for anything malformed, with a message that says what.
+    /// Reads a model file. The spec comes from the file's metadata; for a file without one (a
+    /// PyTorch state dict) from <paramref name="spec"/>, its sizes completed from the tensor
+    /// shapes. A caller's spec for a file that has its own must agree with it on what the shapes
+    /// cannot tell (cell, head, output placement, loss). The tensors are checked against the
+    /// spec. Throws <see cref="InvalidDataException"/> for anything malformed, saying what.
     /// </summary>
     public static ModelFileContents Read(ReadOnlySpan<byte> bytes, ModelSpec? spec = null)
     {
         var file = SafeTensors.Read(bytes);
+        ModelSpec? stored = null;
         Normalizer? normalizer = null;
-        bool fromCaller = spec is not null;
         try
         {
-            if (file.Metadata.TryGetValue("spec", out var specJson) && spec is null)
-                spec = JsonSerializer.Deserialize<ModelSpec>(specJson, JsonOptions);
+            if (file.Metadata.TryGetValue("spec", out var specJson))
+                stored = JsonSerializer.Deserialize<ModelSpec>(specJson, JsonOptions);
             if (file.Metadata.TryGetValue("normalizer", out var normalizerJson))
                 normalizer = JsonSerializer.Deserialize<Normalizer>(normalizerJson, JsonOptions);
         }
@@ -74,10 +75,12 @@ public static class ModelFile
         {
             throw new InvalidDataException($"The model file's metadata is not valid: {e.Message}", e);
         }
-        if (spec is null)
-            throw new InvalidDataException("The file has no spec in its metadata; give one (at least the cell and output).");
+        if (stored is not null && spec is not null && (stored.Cell, stored.Output, stored.Steps, stored.Loss) != (spec.Cell, spec.Output, spec.Steps, spec.Loss))
+            throw new InvalidDataException($"The file's own spec ({stored.Cell}, {stored.Output} output on {stored.Steps} steps, {stored.Loss}) disagrees with the one given ({spec.Cell}, {spec.Output} output on {spec.Steps} steps, {spec.Loss}).");
         // A spec from the caller says what the sizes cannot (cell, head, loss); the shapes say the sizes.
-        if (fromCaller) spec = CompleteFromShapes(file.Tensors, spec);
+        spec = stored ?? (spec is null
+            ? throw new InvalidDataException("The file has no spec in its metadata; give one (at least the cell and output).")
+            : CompleteFromShapes(file.Tensors, spec));
         try
         {
             spec.Validate();
