@@ -2,6 +2,7 @@
 // The table of contents: storage, the training queue and its worker, the HTTP surface.
 using LstmService.Api;
 using LstmService.Api.Datasets;
+using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
 using LstmService.Api.Models;
 using LstmService.Api.Storage;
@@ -21,6 +22,7 @@ await app.MigrateDatabaseAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestSizeLimit();
 app.MapOpenApi();
 app.UseSwaggerUI(ui =>
 {

@@ -99,7 +99,7 @@ public class JobLifecycleTests
             await client.WaitAsync(id, j => j.Progress.Epoch >= 3);
         } // the host stops: the job goes back to the queue
 
-        await using (var db = new LstmDbContext(new DbContextOptionsBuilder<LstmDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "lstm.db")};Pooling=False").Options))
+        await using (var db = Open(folder))
         {
             var stopped = await db.Jobs.SingleAsync(j => j.Id == id);
             Assert.Equal(JobStatus.Queued, stopped.Status);
@@ -125,4 +125,67 @@ public class JobLifecycleTests
         var expected = await referenceClient.LossesAsync(uninterrupted.Id);
         Assert.Equal(expected.Select(l => (l.TrainLoss, l.ValidationLoss)), resumed.Select(l => (l.TrainLoss, l.ValidationLoss)));
     }
+
+    [Fact]
+    public async Task The_event_stream_is_live_and_ends_when_the_job_does()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var job = await client.PostJobAsync(LongJob(epochs: 5000));
+        using var response = await client.Http.GetAsync($"/api/jobs/{job.Id}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: epoch", await reader.ReadLineAsync());
+
+        await client.Http.PostAsync($"/api/jobs/{job.Id}/cancel", null);
+        string? line, last = null;
+        while ((line = await reader.ReadLineAsync()) is not null)
+            if (line.StartsWith("event: ")) last = line + "\n" + await reader.ReadLineAsync();
+        Assert.StartsWith("event: end", last);
+        Assert.Contains("\"status\":\"cancelled\"", last);
+    }
+
+    [Fact]
+    public async Task A_job_left_running_by_a_dead_process_resumes_and_writes_each_epoch_once()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
+        var settings = new Dictionary<string, string?> { ["Training:CheckpointSeconds"] = "0", ["KeepData"] = "yes" };
+        string id;
+        using (var first = new LstmApplication(settings, folder))
+        {
+            var client = new ServiceClient(first.CreateClient());
+            id = (await client.PostJobAsync(LongJob(epochs: 100))).Id;
+            await client.WaitAsync(id, j => j.Progress.Epoch >= 3);
+        }
+        // What a killed process leaves: the job still "running", and epochs written after its last checkpoint.
+        await using (var db = Open(folder))
+        {
+            var job = await db.Jobs.SingleAsync(j => j.Id == id);
+            job.Status = JobStatus.Running;
+            db.EpochMetrics.AddRange(
+                new EpochMetric { JobId = id, Epoch = job.CheckpointEpoch + 1, TrainLoss = -1 },
+                new EpochMetric { JobId = id, Epoch = job.CheckpointEpoch + 2, TrainLoss = -1 });
+            await db.SaveChangesAsync();
+        }
+
+        List<EpochLoss> resumed;
+        settings.Remove("KeepData");
+        using (var second = new LstmApplication(settings, folder))
+        {
+            var client = new ServiceClient(second.CreateClient());
+            var done = await client.WaitAsync(id, seconds: 300);
+            Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+            resumed = await client.LossesAsync(id);
+        }
+        Assert.Equal(Enumerable.Range(1, 100), resumed.Select(l => l.Epoch));
+
+        using var reference = new LstmApplication();
+        var referenceClient = new ServiceClient(reference.CreateClient());
+        var uninterrupted = await referenceClient.PostJobAsync(LongJob(epochs: 100));
+        await referenceClient.WaitAsync(uninterrupted.Id, seconds: 300);
+        var expected = await referenceClient.LossesAsync(uninterrupted.Id);
+        Assert.Equal(expected.Select(l => (l.TrainLoss, l.ValidationLoss)), resumed.Select(l => (l.TrainLoss, l.ValidationLoss)));
+    }
+
+    private static LstmDbContext Open(string folder) =>
+        new(new DbContextOptionsBuilder<LstmDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "lstm.db")};Pooling=False").Options);
 }
