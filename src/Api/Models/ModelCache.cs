@@ -1,6 +1,6 @@
 // Models stay loaded after their first use, so a prediction reads no weights from the database.
-// Bounded (Limits:MaxCachedModels, least recently used out first) and emptied of a model when it
-// is deleted.
+// Bounded (Limits:MaxCachedModels; least recently used out first) and told when a model is
+// deleted, so a load that raced the delete cannot bring it back.
 using LstmService.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -10,20 +10,31 @@ namespace LstmService.Api.Models;
 
 internal sealed class ModelCache(IOptions<ServiceLimits> limits) : IDisposable
 {
+    private static readonly object Deleted = new();
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, limits.Value.MaxCachedModels) });
+    private readonly Lock _gate = new();
 
     /// <summary>The model, loaded from <paramref name="db"/> on first use; null when there is no such model.</summary>
     public async Task<LoadedModel?> GetAsync(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(id, out LoadedModel? model)) return model;
+        if (_cache.TryGetValue(id, out object? entry)) return entry as LoadedModel;
         var stored = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
         if (stored is null) return null;
-        model = LoadedModel.Load(stored);
-        _cache.Set(id, model, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+        var model = LoadedModel.Load(stored);
+        lock (_gate)
+        {
+            if (_cache.TryGetValue(id, out entry)) return entry as LoadedModel; // loaded meanwhile, or deleted
+            _cache.Set(id, model, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+        }
         return model;
     }
 
-    public void Remove(string id) => _cache.Remove(id);
+    /// <summary>Forgets the model and remembers for a while that it is gone (ids are never reused).</summary>
+    public void Remove(string id)
+    {
+        lock (_gate)
+            _cache.Set(id, Deleted, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(10) });
+    }
 
     public void Dispose() => _cache.Dispose();
 }
