@@ -1,0 +1,9 @@
+// Our engine on the benchmark configurations (bench/Common/BenchConfig.cs), timed by the shared
+// harness, plus the machine's FMA peak. Usage: [ids...] | peak | report ours.jsonl theirs.jsonl
+using LstmService.Bench;
+
+if (args is ["report", var ours, var theirs]) { Report.Print(ours, theirs); return; }
+if (args is ["peak"] or []) Harness.Print(FmaPeak.Measure());
+if (args is ["peak"]) return;
+foreach (var config in BenchConfig.All.Where(c => args.Length == 0 || args.Contains(c.Id)))
+    Harness.Print(Harness.Run("lstmservice", config, EngineBench.Iteration(config)));
