@@ -94,7 +94,8 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
 
         var result = trainer.Run(cancellationToken);
 
-        var last = result.History[^1];
+        // The losses of the epoch whose weights are stored: the best one when early stopping restored it.
+        var held = result.History[result.WeightsEpoch - 1];
         var model = new StoredModel
         {
             Id = Ids.New(),
@@ -105,7 +106,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             Precision = typeof(T) == typeof(double) ? "float64" : "float32",
             HasNormalizer = data.Normalizer is not null,
             ParameterCount = network.Parameters.Count,
-            MetricsJson = JsonSerializer.Serialize(new ModelMetrics(last.TrainLoss, last.ValidationLoss, result.BestEpoch, result.BestLoss, result.History.Count, result.StoppedEarly), ApiJson.Options),
+            MetricsJson = JsonSerializer.Serialize(new ModelMetrics(held.TrainLoss, held.ValidationLoss, result.WeightsEpoch, result.BestEpoch, result.BestLoss, result.History.Count, result.StoppedEarly), ApiJson.Options),
             LabelsJson = data.Labels is null ? null : JsonSerializer.Serialize(data.Labels, ApiJson.Options),
             File = ModelFile.ToBytes(network, data.Normalizer),
         };
@@ -118,5 +119,9 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
     }
 }
 
-/// <summary>What a finished training run reports with its model.</summary>
-public sealed record ModelMetrics(double TrainLoss, double? ValidationLoss, int BestEpoch, double BestLoss, int Epochs, bool StoppedEarly);
+/// <summary>
+/// What a finished training run reports with its model: the losses of the epoch whose weights it
+/// holds (<c>weightsEpoch</c>: the best one when early stopping restored it, else the last), the
+/// best epoch, and how many epochs ran.
+/// </summary>
+public sealed record ModelMetrics(double TrainLoss, double? ValidationLoss, int WeightsEpoch, int BestEpoch, double BestLoss, int Epochs, bool StoppedEarly);
