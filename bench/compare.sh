@@ -13,6 +13,8 @@ dotnet run -c Release --no-build --project bench/LstmBench -- peak | tee "$out/p
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds (load $(cut -d' ' -f1 /proc/loadavg))"
   dotnet run -c Release --no-build --project bench/LstmBench -- "$@" | tee -a "$out/ours.jsonl"
-  dotnet run -c Release --no-build --project bench/TorchBench -- "$@" | tee -a "$out/theirs.jsonl"
+  # --keep-heap: glibc malloc otherwise maps and unmaps libtorch's large blocks every iteration
+  # (bench/TorchBench/README.md); we compare against the faster, stronger peer.
+  dotnet run -c Release --no-build --project bench/TorchBench -- --keep-heap "$@" | tee -a "$out/theirs.jsonl"
 done
 dotnet run -c Release --no-build --project bench/LstmBench -- report "$out/ours.jsonl" "$out/theirs.jsonl" | tee "$out/table.md"
