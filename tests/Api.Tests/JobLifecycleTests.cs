@@ -138,13 +138,14 @@ public class JobLifecycleTests
         using (var first = new LstmApplication(settings, folder))
         {
             var client = new ServiceClient(first.CreateClient());
-            id = (await client.PostJobAsync(LongJob(epochs: 100))).Id;
+            id = (await client.PostJobAsync(LongJob(epochs: 200))).Id;
             await client.WaitAsync(id, j => j.Progress.Epoch >= 3);
         }
         // What a killed process leaves: the job still "running", and epochs written after its last checkpoint.
         await using (var db = Open(folder))
         {
             var job = await db.Jobs.SingleAsync(j => j.Id == id);
+            Assert.Equal(JobStatus.Queued, job.Status); // stopped mid-run, as the test needs
             job.Status = JobStatus.Running;
             db.EpochMetrics.AddRange(
                 new EpochMetric { JobId = id, Epoch = job.CheckpointEpoch + 1, TrainLoss = -1 },
@@ -153,7 +154,7 @@ public class JobLifecycleTests
         }
 
         settings.Remove("KeepData");
-        await AssertResumesAsAnUninterruptedRun(settings, folder, id, epochs: 100);
+        await AssertResumesAsAnUninterruptedRun(settings, folder, id, epochs: 200);
     }
 
     // A new host on the same database finishes the job; its loss history has each epoch once and
