@@ -44,9 +44,19 @@ internal static class MatMul
     /// <summary>dst[cols, rows] = srcᵀ for row-major src [rows, cols].</summary>
     public static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
     {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
+        if (src.Length < rows * cols || dst.Length < rows * cols) throw new ArgumentException("The spans are shorter than the matrix.");
+        // In 16 × 16 tiles, so the strided writes of one tile stay within a few cache lines.
+        const int tile = 16;
+        ref T s = ref MemoryMarshal.GetReference(src);
+        ref T d = ref MemoryMarshal.GetReference(dst);
+        for (int r0 = 0; r0 < rows; r0 += tile)
+            for (int c0 = 0; c0 < cols; c0 += tile)
+            {
+                int r1 = Math.Min(rows, r0 + tile), c1 = Math.Min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c++)
+                        Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * cols + c);
+            }
     }
 
     // Apart from Multiply, so that the closures the lambdas need are allocated only when a
@@ -87,30 +97,70 @@ internal static class MatMul
         ref T aRef = ref MemoryMarshal.GetArrayDataReference(a.Data);
         ref T bRef = ref MemoryMarshal.GetArrayDataReference(b.Data);
         ref T cRef = ref MemoryMarshal.GetArrayDataReference(c.Data);
+        int blockRows = r0 + (r1 - r0) / RowBlock * RowBlock;
         int j = c0;
         for (; j + 2 * v <= c1; j += 2 * v)
-        {
-            int i = r0;
-            for (; i + RowBlock <= r1; i += RowBlock)
+            for (int i = r0; i < blockRows; i += RowBlock)
                 Kernel4x2(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
-            for (; i < r1; i++)
-            {
-                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
-                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, j + v, k, accumulate);
-            }
-        }
         for (; j + v <= c1; j += v)
-            for (int i = r0; i < r1; i++)
+            for (int i = r0; i < blockRows; i++)
                 Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
         for (; j < c1; j++)
-            for (int i = r0; i < r1; i++)
-            {
-                T sum = accumulate ? Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) : T.Zero;
-                int ai = a.Offset + i * a.RowStride, bj = b.Offset + j;
-                for (int p = 0; p < k; p++)
-                    sum = T.FusedMultiplyAdd(Unsafe.Add(ref aRef, ai + p * a.ColStride), Unsafe.Add(ref bRef, bj + p * b.RowStride), sum);
-                Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) = sum;
-            }
+            for (int i = r0; i < blockRows; i++)
+                Scalar(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
+
+        // The rows left over (fewer than 4; all of them for one step of batch 1) go across the
+        // columns 4 vectors at a time: four independent FMA chains hide the FMA latency that a
+        // single chain would wait on.
+        for (int i = blockRows; i < r1; i++)
+        {
+            int jj = c0;
+            for (; jj + 4 * v <= c1; jj += 4 * v)
+                Kernel1x4(ref aRef, a, ref bRef, b, ref cRef, c, i, jj, k, accumulate);
+            for (; jj + v <= c1; jj += v)
+                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, jj, k, accumulate);
+            for (; jj < c1; jj++)
+                Scalar(ref aRef, a, ref bRef, b, ref cRef, c, i, jj, k, accumulate);
+        }
+    }
+
+    private static void Scalar<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T sum = accumulate ? Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) : T.Zero;
+        int ai = a.Offset + i * a.RowStride, bj = b.Offset + j;
+        for (int p = 0; p < k; p++)
+            sum = T.FusedMultiplyAdd(Unsafe.Add(ref aRef, ai + p * a.ColStride), Unsafe.Add(ref bRef, bj + p * b.RowStride), sum);
+        Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) = sum;
+    }
+
+    private static void Kernel1x4<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint v = (nuint)Vector<T>.Count;
+        nuint c0 = (nuint)(c.Offset + i * c.RowStride + j);
+        Vector<T> s0, s1, s2, s3;
+        if (accumulate)
+        {
+            s0 = Vector.LoadUnsafe(ref cRef, c0); s1 = Vector.LoadUnsafe(ref cRef, c0 + v);
+            s2 = Vector.LoadUnsafe(ref cRef, c0 + 2 * v); s3 = Vector.LoadUnsafe(ref cRef, c0 + 3 * v);
+        }
+        else
+        {
+            s0 = s1 = s2 = s3 = Vector<T>.Zero;
+        }
+        int ai = a.Offset + i * a.RowStride, acs = a.ColStride;
+        nuint bp = (nuint)(b.Offset + j), bs = (nuint)b.RowStride;
+        for (int p = 0; p < k; p++, ai += acs, bp += bs)
+        {
+            var x = new Vector<T>(Unsafe.Add(ref aRef, ai));
+            s0 = Fma(x, Vector.LoadUnsafe(ref bRef, bp), s0);
+            s1 = Fma(x, Vector.LoadUnsafe(ref bRef, bp + v), s1);
+            s2 = Fma(x, Vector.LoadUnsafe(ref bRef, bp + 2 * v), s2);
+            s3 = Fma(x, Vector.LoadUnsafe(ref bRef, bp + 3 * v), s3);
+        }
+        s0.StoreUnsafe(ref cRef, c0); s1.StoreUnsafe(ref cRef, c0 + v);
+        s2.StoreUnsafe(ref cRef, c0 + 2 * v); s3.StoreUnsafe(ref cRef, c0 + 3 * v);
     }
 
     private static void Kernel4x2<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
