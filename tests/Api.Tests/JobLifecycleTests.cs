@@ -89,15 +89,7 @@ public class JobLifecycleTests
     [Fact]
     public async Task A_job_stopped_with_the_host_resumes_from_its_checkpoint_and_ends_as_if_never_stopped()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?> { ["Training:CheckpointSeconds"] = "0", ["KeepData"] = "yes" };
-        string id;
-        using (var first = new LstmApplication(settings, folder))
-        {
-            var client = new ServiceClient(first.CreateClient());
-            id = (await client.PostJobAsync(LongJob(epochs: 200))).Id;
-            await client.WaitAsync(id, j => j.Progress.Epoch >= 3);
-        } // the host stops: the job goes back to the queue
+        var (folder, settings, id) = await StartThenStopHostMidJobAsync(epochs: 200);
 
         await using (var db = Open(folder))
         {
@@ -132,15 +124,7 @@ public class JobLifecycleTests
     [Fact]
     public async Task A_job_left_running_by_a_dead_process_resumes_and_writes_each_epoch_once()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?> { ["Training:CheckpointSeconds"] = "0", ["KeepData"] = "yes" };
-        string id;
-        using (var first = new LstmApplication(settings, folder))
-        {
-            var client = new ServiceClient(first.CreateClient());
-            id = (await client.PostJobAsync(LongJob(epochs: 200))).Id;
-            await client.WaitAsync(id, j => j.Progress.Epoch >= 3);
-        }
+        var (folder, settings, id) = await StartThenStopHostMidJobAsync(epochs: 200);
         // What a killed process leaves: the job still "running", and epochs written after its last checkpoint.
         await using (var db = Open(folder))
         {
@@ -155,6 +139,19 @@ public class JobLifecycleTests
 
         settings.Remove("KeepData");
         await AssertResumesAsAnUninterruptedRun(settings, folder, id, epochs: 200);
+    }
+
+    // A host (checkpointing after every epoch, keeping its data folder) that takes a job and is
+    // stopped once the job has run a few epochs; the job goes back to the queue.
+    private static async Task<(string Folder, Dictionary<string, string?> Settings, string Id)> StartThenStopHostMidJobAsync(int epochs)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
+        var settings = new Dictionary<string, string?> { ["Training:CheckpointSeconds"] = "0", ["KeepData"] = "yes" };
+        using var first = new LstmApplication(settings, folder);
+        var client = new ServiceClient(first.CreateClient());
+        string id = (await client.PostJobAsync(LongJob(epochs))).Id;
+        await client.WaitAsync(id, j => j.Progress.Epoch >= 3);
+        return (folder, settings, id);
     }
 
     // A new host on the same database finishes the job; its loss history has each epoch once and
