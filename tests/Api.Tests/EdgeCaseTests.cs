@@ -112,7 +112,8 @@ public class EdgeCaseTests
         var client = new ServiceClient(app.CreateClient());
         for (int i = 0; i < 5; i++)
         {
-            var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(32, 10), training: new { epochs = 300, batchSize = 4 }));
+            // Long enough (many seconds) that only a lost cancel lets it succeed, even on a busy machine.
+            var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(32, 10), training: new { epochs = 5000, batchSize = 4 }));
             Assert.Equal(HttpStatusCode.Accepted, (await client.Http.PostAsync($"/api/jobs/{job.Id}/cancel", null)).StatusCode);
             var done = await client.WaitAsync(job.Id, seconds: 30);
             Assert.Equal(JobStatus.Cancelled, done.Status);
