@@ -1,5 +1,5 @@
 // The one JSON dialect of the service: camelCase names, camelCase enum strings, numbers only as
-// JSON numbers (no "1.5" or "NaN" strings), so a wrong type is a 400, not a guess.
+// JSON numbers (no "1.5" or "NaN" strings) and finite (no 1e309), so a wrong type is a 400, not a guess.
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LstmService.Engine.Files;
@@ -9,5 +9,9 @@ namespace LstmService.Api.Infrastructure;
 internal static class ApiJson
 {
     /// <summary>The engine's model-file spelling (one spelling for specs everywhere), strict about numbers.</summary>
-    public static JsonSerializerOptions Options { get; } = new(ModelFile.JsonOptions) { NumberHandling = JsonNumberHandling.Strict };
+    public static JsonSerializerOptions Options { get; } = new(ModelFile.JsonOptions)
+    {
+        NumberHandling = JsonNumberHandling.Strict,
+        Converters = { new FiniteDoubleConverter() },
+    };
 }
