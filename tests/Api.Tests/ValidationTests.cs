@@ -41,6 +41,10 @@ public class ValidationTests : IDisposable
         { "zero hidden size", """{"data":{"sequences":[{"inputs":[[1]],"target":[1]}]},"model":{"hiddenSize":0,"output":{"steps":"last"}}}""", "model.hiddenSize" },
         { "huge hidden size", """{"data":{"sequences":[{"inputs":[[1]],"target":[1]}]},"model":{"hiddenSize":1000000000,"output":{"steps":"last"}}}""", "model.hiddenSize" },
         { "negative epochs", """{"data":{"sequences":[{"inputs":[[1]],"target":[1]}]},"model":{"output":{"steps":"last"}},"training":{"epochs":-3}}""", "training.epochs" },
+        { "clip norm beyond double", """{"data":{"sequences":[{"inputs":[[1]],"target":[1]}]},"model":{"output":{"steps":"last"}},"training":{"clipNorm":1e309}}""", "training.clipNorm" },
+        { "input beyond double", """{"data":{"sequences":[{"inputs":[[-1e400]],"target":[1]}]}}""", "data.sequences[0].inputs[0][0]" },
+        { "empty body", "", "body" },
+        { "null body", "null", "body" },
         { "epochs beyond int", """{"data":{"sequences":[{"inputs":[[1]],"target":[1]}]},"training":{"epochs":1e40}}""", "training.epochs" },
         { "learning rate zero", """{"data":{"sequences":[{"inputs":[[1]],"target":[1]}]},"model":{"output":{"steps":"last"}},"training":{"learningRate":0}}""", "training.learningRate" },
         { "dropout one", """{"data":{"sequences":[{"inputs":[[1]],"target":[1]}]},"model":{"dropout":1,"output":{"steps":"last"}}}""", "model.dropout" },
@@ -99,6 +103,7 @@ public class ValidationTests : IDisposable
     [InlineData("value\n1\nabc\n", "line 3")]
     [InlineData("a,b\n1,2\n3\n", "body")]
     [InlineData("value\n1\n", "body")]
+    [InlineData("value\n1\n2\0\n", "line 3")] // .NET's parser alone would read "2\0" as 2
     public async Task A_bad_csv_is_a_400_saying_where(string csv, string field)
     {
         var response = await _client.Http.PostAsync("/api/datasets?name=bad", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
@@ -118,6 +123,26 @@ public class ValidationTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!["weights"]);
         Assert.Empty((await _client.Http.GetFromJsonAsync<JsonNode>("/api/models"))!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("multipart/form-data; boundary=other")] // the body's boundary is another
+    [InlineData("multipart/form-data")]                 // no boundary at all
+    public async Task A_multipart_body_that_cannot_be_read_is_a_400_naming_it(string contentType)
+    {
+        var body = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes("--b\r\nContent-Disposition: form-data; name=\"weights\"; filename=\"m\"\r\n\r\nxx\r\n--b--\r\n"));
+        body.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        var response = await _client.Http.PostAsync("/api/models/import", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!["body"]);
+    }
+
+    [Fact]
+    public async Task An_import_that_is_not_multipart_is_a_415()
+    {
+        var response = await _client.Http.PostAsync("/api/models/import", new ByteArrayContent([1, 2, 3]));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Theory]

@@ -21,7 +21,8 @@ internal sealed class RequestErrorHandler(IProblemDetailsService problems, ILogg
                 : ParameterOf(bad.Message) is { } parameter
                     ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [BindingMessage(bad.Message)] })
                         { Title = "A parameter could not be read.", Status = bad.StatusCode }
-                    : new ProblemDetails { Title = "The request could not be read.", Detail = bad.Message, Status = bad.StatusCode };
+                    : new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [bad.Message] }) // e.g. no body at all
+                        { Title = "The request could not be read.", Status = bad.StatusCode };
         }
         else
         {
@@ -33,16 +34,20 @@ internal sealed class RequestErrorHandler(IProblemDetailsService problems, ILogg
     }
 
     // ASP.NET Core names the parameter it could not bind: 'Failed to bind parameter "int page" from "abc".',
-    // 'Required parameter "JobRequest request" was not provided from body.'
+    // 'Required parameter "JobRequest request" was not provided from body.', 'Implicit body inferred for
+    // parameter "request" but no body was provided.'
     private static string? ParameterOf(string message)
     {
+        if (IsMissingBody(message)) return "body";
         var match = System.Text.RegularExpressions.Regex.Match(message, "parameter \"[^\" ]+ (?<name>[^\"]+)\"");
-        if (!match.Success) return null;
-        return message.Contains("from body", StringComparison.Ordinal) ? "body" : match.Groups["name"].Value;
+        return match.Success ? match.Groups["name"].Value : null;
     }
 
+    private static bool IsMissingBody(string message) =>
+        message.Contains("from body", StringComparison.Ordinal) || message.Contains("no body was provided", StringComparison.Ordinal);
+
     private static string BindingMessage(string message) =>
-        message.Contains("from body", StringComparison.Ordinal) ? "A JSON body is required." : "The value has the wrong type or is not one of the allowed values.";
+        IsMissingBody(message) ? "A JSON body is required." : "The value has the wrong type or is not one of the allowed values.";
 
     // "$.data.sequences[0].inputs[1][0]" → "data.sequences[0].inputs[1][0]": the field as the client wrote it.
     private static string FieldOf(string? path) => string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
