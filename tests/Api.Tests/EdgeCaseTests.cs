@@ -84,12 +84,25 @@ public class EdgeCaseTests
     [InlineData("page=abc", "page")]
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("status=bogus", "status")]
+    [InlineData("status=7", "status")] // an enum's number, not its name
+    [InlineData("status=0", "status")]
     public async Task Bad_query_parameters_are_400s_naming_them(string query, string field)
     {
         using var app = new LstmApplication();
         var response = await app.CreateClient().GetAsync($"/api/jobs?{query}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task An_import_over_the_parameter_limit_is_a_400()
+    {
+        using var app = new LstmApplication(new() { ["Limits:MaxParameters"] = "100" });
+        var file = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Reference", "stacked.safetensors"));
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(file), "weights", "m.safetensors" }, { new StringContent("""{"cell":"standard","output":{"steps":"all"}}"""), "spec" } };
+        var response = await app.CreateClient().PostAsync("/api/models/import", form);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 100", (await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!["weights"]![0]!.GetValue<string>());
     }
 
     [Fact]

@@ -14,3 +14,6 @@ public sealed record PredictResponse(IReadOnlyList<object> Outputs, IReadOnlyLis
 public sealed record ForecastRequest(double[][]? History, int Horizon = 1);
 
 public sealed record ForecastResponse(double[][] Forecast);
+
+/// <summary>The multipart form of POST /api/models/import (for the OpenAPI document; the endpoint reads the form itself).</summary>
+public sealed record ImportForm(IFormFile Weights, string? Spec, string? Name);

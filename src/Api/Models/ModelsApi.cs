@@ -23,7 +23,8 @@ public static class ModelsApi
         group.MapPost("/{id}/predict", Predict).ProducesProblem(404);
         group.MapPost("/{id}/forecast", Forecast).ProducesProblem(404);
         group.MapGet("/{id}/weights", ExportWeights).ProducesProblem(404);
-        group.MapPost("/import", ImportModel).DisableAntiforgery(); // an API for scripts: no browser forms, no cookies
+        group.MapPost("/import", ImportModel).Accepts<ImportForm>("multipart/form-data").ProducesProblem(415)
+            .DisableAntiforgery(); // an API for scripts: no browser forms, no cookies
         group.MapDelete("/{id}", DeleteModel).ProducesProblem(404).ProducesProblem(409);
         return group;
     }
@@ -118,10 +119,25 @@ public static class ModelsApi
     /// <c>cell</c> and <c>output</c>; sizes are read from the tensor shapes) and an optional <c>name</c>.
     /// F64 tensors give a float64 model, others float32.
     /// </summary>
-    internal static async Task<Results<Created<ModelView>, ValidationProblem>> ImportModel(
-        IFormFile? weights, [FromForm] string? spec, [FromForm] string? name, LstmDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<Results<Created<ModelView>, ValidationProblem, ProblemHttpResult>> ImportModel(
+        HttpRequest http, LstmDbContext db, IOptions<ServiceLimits> limits, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // The form is read here, not bound: a broken multipart body then gets a 400 naming it, not an empty 400.
+        if (!http.HasFormContentType)
+            return TypedResults.Problem(title: "Send the model as multipart/form-data.", detail: "Fields: weights (the safetensors file), spec, name.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        IFormCollection form;
+        try
+        {
+            form = await http.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && e is not BadHttpRequestException) // a 413 stays a 413
+        {
+            return Problems.Invalid("body", $"The multipart body cannot be read: {e.Message}");
+        }
+        var weights = form.Files.GetFile("weights");
         if (weights is null || weights.Length == 0) return Problems.Invalid("weights", "Attach the safetensors file as the multipart field 'weights'.");
+        if (form.Files.Count > 1 || form["spec"].Count > 1 || form["name"].Count > 1) return Problems.Invalid("body", "Send one file (weights), at most one spec and one name.");
+        string? spec = form["spec"], name = form["name"];
         ModelRequest? requested = null;
         if (!string.IsNullOrWhiteSpace(spec))
         {
@@ -151,6 +167,9 @@ public static class ModelsApi
         {
             return Problems.Invalid("weights", e.Message);
         }
+        long parameters = contents.Tensors.Sum(t => (long)t.Values.Length);
+        if (parameters > limits.Value.MaxParameters)
+            return Problems.Invalid("weights", $"The model has {parameters:N0} parameters; at most {limits.Value.MaxParameters:N0} are allowed (Limits:MaxParameters).");
 
         bool float64 = contents.Tensors.All(t => t.DType == "F64");
         var network = float64 ? null : contents.CreateNetwork<float>();
