@@ -119,7 +119,8 @@ public static class DatasetsApi
                 for (int c = 0; c < columns.Length; c++)
                 {
                     var cell = row[c].Span;
-                    if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
+                    // .NET's parser skips trailing NUL characters ("4\0" reads as 4); a cell holding one is no number.
+                    if (cell.Contains('\0') || !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
                     {
                         errors.Add($"line {line}, column {columns[c]}", cell.IsEmpty ? "The cell is empty; every cell must hold a number." : $"'{Shorten(cell.ToString())}' is not a finite number.");
                         if (errors.IsFull) return null;
