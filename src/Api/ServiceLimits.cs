@@ -4,7 +4,13 @@ namespace LstmService.Api;
 
 public sealed class ServiceLimits
 {
+    /// <summary>Any request body: CSV series and multipart model files.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024 * 1024;
+    /// <summary>
+    /// A JSON body (jobs with inline data, JSON datasets, predictions): read into arrays of doubles it
+    /// takes about 10× its size in memory, and a job's checks about as much again (bench/request-memory.sh).
+    /// </summary>
+    public long MaxJsonBodyBytes { get; set; } = 16 * 1024 * 1024;
     public int MaxSequences { get; set; } = 100_000;
     public int MaxSequenceLength { get; set; } = 10_000;
     /// <summary>Rows of an uploaded CSV time series (windows cut from it are bounded by MaxSequenceLength).</summary>
@@ -20,6 +26,12 @@ public sealed class ServiceLimits
     public int MaxParameters { get; set; } = 10_000_000;
     /// <summary>Numbers in a job's training data once windowed (inputs and targets): what the worker holds in memory.</summary>
     public long MaxTrainingValues { get; set; } = 20_000_000;
+    /// <summary>
+    /// Multiply-adds a job may take: epochs × steps of its (windowed) data × 3 (forward and backward)
+    /// × Σ per layer 4H(X + H) plus the head. 10¹⁵ is about 9 hours at the engine's measured
+    /// 31 G multiply-adds/s on 2 cores (docs/benchmarks.md, B3), longer for small batches.
+    /// </summary>
+    public double MaxWorkPerJob { get; set; } = 1e15;
     /// <summary>Numbers one predict call may return.</summary>
     public long MaxPredictedValues { get; set; } = 10_000_000;
     public int MaxCachedModels { get; set; } = 16;

@@ -52,6 +52,51 @@ public class EdgeCaseTests
     }
 
     [Fact]
+    public async Task A_json_body_has_its_own_lower_limit_and_a_csv_the_general_one()
+    {
+        using var app = new LstmApplication(new() { ["Limits:MaxJsonBodyBytes"] = "2000", ["Limits:MaxRequestBodyBytes"] = "100000" });
+        var client = new ServiceClient(app.CreateClient());
+        var (status, problem) = await client.PostRawAsync("/api/datasets", "{\"name\":\"d\",\"sequences\":[" + string.Join(",", Enumerable.Repeat(PerStep, 100)) + "]}");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("MaxJsonBodyBytes", problem!["detail"]!.GetValue<string>());
+        var csv = "v\n" + string.Join("\n", Enumerable.Range(0, 1000).Select(t => (t % 7).ToString()));
+        var upload = await client.Http.PostAsync("/api/datasets?name=long", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_series_with_more_numbers_than_a_job_may_hold_is_a_400()
+    {
+        using var app = new LstmApplication(new() { ["Limits:MaxTrainingValues"] = "10" });
+        var response = await app.CreateClient().PostAsync("/api/datasets?name=x", new StringContent("a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n", System.Text.Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 10 numbers", (await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!["body"]![0]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_job_that_would_train_for_days_is_refused_by_its_work()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        // 100,000 epochs of a 4 M-parameter model on 1,000 steps: about 10¹⁸ multiply-adds, weeks on 2 cores.
+        var sequences = Enumerable.Range(0, 10).Select(n => new { inputs = Enumerable.Range(0, 100).Select(t => new[] { Math.Sin(n + 0.1 * t) }).ToArray(), target = new[] { 0.5 } }).ToArray();
+        var (status, problem) = await client.PostAsync("/api/jobs", new
+        {
+            data = new { sequences }, model = new { hiddenSize = 1024, output = new { steps = "last" } }, training = new { epochs = 100_000 },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("MaxWorkPerJob", problem!["errors"]!["training.epochs"]![0]!.GetValue<string>());
+
+        using var small = new LstmApplication(new() { ["Limits:MaxWorkPerJob"] = "1e6" });
+        client = new ServiceClient(small.CreateClient());
+        // 8 sequences × 4 steps × (4·8·(2 + 8) + 8) × 3 = 31,488 per epoch: 31 epochs fit, 32 do not.
+        (status, _) = await client.PostAsync("/api/jobs", TestRequests.SmallJob(TestRequests.SineSequences(8, 4), epochs: 32));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(8, 4), epochs: 31));
+        await client.WaitAsync(job.Id);
+    }
+
+    [Fact]
     public async Task An_answer_too_large_to_send_is_refused_before_computing_it()
     {
         using var app = new LstmApplication(new() { ["Limits:MaxPredictedValues"] = "100" });

@@ -115,6 +115,8 @@ public static class DatasetsApi
             {
                 int line = row.LineNumberFrom;
                 if (!errors.Require(rows.Count < limits.MaxSeriesRows, "body", $"At most {limits.MaxSeriesRows} rows are allowed.")) return null;
+                // A series holding more numbers than a job may train on could never be used.
+                if (!errors.Require((rows.Count + 1L) * columns.Length <= limits.MaxTrainingValues, "body", $"At most {limits.MaxTrainingValues:N0} numbers (rows × columns) are allowed.")) return null;
                 var values = new double[columns.Length];
                 for (int c = 0; c < columns.Length; c++)
                 {

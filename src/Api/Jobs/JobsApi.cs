@@ -50,11 +50,11 @@ public static class JobsApi
             isSeries = dataset.Kind == DatasetKinds.Series;
         }
 
-        // Build what the worker will build, so that data and request that do not fit fail now, as a 400.
-        TrainingData prepared;
+        // Check what the worker will build, so that data and request that do not fit fail now, as a 400.
+        Engine.ModelSpec spec;
         try
         {
-            prepared = TrainingData.Build(request, sequences, isSeries, limits.Value);
+            spec = TrainingData.Check(request, sequences, isSeries, limits.Value);
         }
         catch (ArgumentException e)
         {
@@ -65,8 +65,8 @@ public static class JobsApi
             var specJson = await db.Models.Where(m => m.Id == initialId).Select(m => m.SpecJson).SingleOrDefaultAsync(cancellationToken);
             if (specJson is null) return Problems.Invalid("initialModelId", $"There is no model {initialId}.");
             var initialSpec = JsonSerializer.Deserialize<Engine.ModelSpec>(specJson, ApiJson.Options)!;
-            if (initialSpec with { Dropout = 0 } != prepared.Spec with { Dropout = 0 })
-                return Problems.Invalid("initialModelId", $"Model {initialId} has another architecture ({specJson}) than this job ({JsonSerializer.Serialize(prepared.Spec, ApiJson.Options)}).");
+            if (initialSpec with { Dropout = 0 } != spec with { Dropout = 0 })
+                return Problems.Invalid("initialModelId", $"Model {initialId} has another architecture ({specJson}) than this job ({JsonSerializer.Serialize(spec, ApiJson.Options)}).");
         }
 
         var job = new TrainingJob

@@ -16,6 +16,29 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     /// </summary>
     public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries, ServiceLimits limits)
     {
+        var (spec, train, validation, normalizer, labels) = Prepare(request, sequences, isSeries, limits);
+        if (normalizer is not null) (train, validation) = (normalizer.Apply(train), normalizer.Apply(validation));
+        if (request.Training.Precision == Precision.Float32) CheckFloat32Range([.. train, .. validation]);
+        return new TrainingData(spec, train, validation, normalizer, labels);
+    }
+
+    /// <summary>
+    /// What <see cref="Build"/> checks, for a job's submission, without keeping a normalized copy
+    /// of the data (one sequence at a time is normalized to check its range): the model spec.
+    /// </summary>
+    public static ModelSpec Check(JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries, ServiceLimits limits)
+    {
+        var (spec, train, validation, normalizer, _) = Prepare(request, sequences, isSeries, limits);
+        if (request.Training.Precision == Precision.Float32)
+            foreach (var sequence in train.Concat(validation))
+                CheckFloat32Range([normalizer?.Apply(sequence) ?? sequence]);
+        return spec;
+    }
+
+    // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer.
+    private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?) Prepare(
+        JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries, ServiceLimits limits)
+    {
         var model = request.Model;
         var training = request.Training;
         var steps = model.Output.Steps;
@@ -74,11 +97,14 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
             if (!parameterNames.Contains(name))
                 throw new ArgumentException($"'{name}' is not a parameter of this model ({string.Join(", ", parameterNames)}).", "training.frozenParameters");
 
+        double work = JobWork.Estimate(spec, all, training.Epochs);
+        if (work > limits.MaxWorkPerJob)
+            throw new ArgumentException($"This job would take about {work:G3} multiply-adds (training.epochs × {all.Sum(s => (long)s.Inputs.Length):N0} steps of data × " +
+                $"{JobWork.PerStep(spec):N0} per step for this model); at most {limits.MaxWorkPerJob:G3} are allowed (Limits:MaxWorkPerJob). Use fewer epochs, less data or a smaller model.", "training.epochs");
+
         var (train, validation) = DatasetSplit.Split(all, training.ValidationFraction, training.Seed);
         var normalizer = training.Normalize ? Normalizer.Fit(train, normalizeTargets: spec.Loss == LossKind.MeanSquaredError) : null;
-        if (normalizer is not null) (train, validation) = (normalizer.Apply(train), normalizer.Apply(validation));
-        if (training.Precision == Precision.Float32) CheckFloat32Range([.. train, .. validation]);
-        return new TrainingData(spec, train, validation, normalizer, labels);
+        return (spec, train, validation, normalizer, labels);
     }
 
     // Finite doubles can still overflow float32; say so now rather than fail the job later.
