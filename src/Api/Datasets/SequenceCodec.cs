@@ -10,8 +10,9 @@ internal static class SequenceCodec
 
     public static byte[] Encode(IReadOnlyList<SequenceData> sequences)
     {
-        using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream))
+        // Sized up front: a growing stream doubles and copies, holding up to 3× the data at once.
+        using var stream = new MemoryStream(EncodedLength(sequences));
+        using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Version);
             w.Write(sequences.Count);
@@ -24,8 +25,22 @@ internal static class SequenceCodec
                 if (s.Label is not null) w.Write(s.Label);
             }
         }
-        return stream.ToArray();
+        return stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
     }
+
+    // What Encode writes: two ints, then per sequence three row blocks, a flag and the label (a length-prefixed string).
+    private static int EncodedLength(IReadOnlyList<SequenceData> sequences)
+    {
+        long length = 8;
+        foreach (var s in sequences)
+        {
+            length += RowsLength(s.Inputs) + RowsLength(s.Targets) + (s.Target is null ? 4 : 8 + 8L * s.Target.Length) + 1;
+            if (s.Label is not null) length += 5 + System.Text.Encoding.UTF8.GetByteCount(s.Label); // at most 5 bytes of length prefix
+        }
+        return (int)Math.Min(length, Array.MaxLength);
+    }
+
+    private static long RowsLength(double[][]? rows) => rows is null ? 4 : 8 + 8L * rows.Length * (rows.Length == 0 ? 0 : rows[0].Length);
 
     public static List<SequenceData> Decode(byte[] bytes)
     {
