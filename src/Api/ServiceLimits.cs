@@ -32,6 +32,8 @@ public sealed class ServiceLimits
     /// 31 G multiply-adds/s on 2 cores (docs/benchmarks.md, B3), longer for small batches.
     /// </summary>
     public double MaxWorkPerJob { get; set; } = 1e15;
+    /// <summary>Multiply-adds one predict or forecast call may take (steps × one step forward): 10¹² is about 30 s.</summary>
+    public double MaxWorkPerPrediction { get; set; } = 1e12;
     /// <summary>Numbers one predict call may return.</summary>
     public long MaxPredictedValues { get; set; } = 10_000_000;
     public int MaxCachedModels { get; set; } = 16;

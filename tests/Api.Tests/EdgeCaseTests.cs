@@ -112,6 +112,21 @@ public class EdgeCaseTests
         Assert.Contains("at most 100", problem!["errors"]!["sequences"]![0]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_prediction_that_would_take_too_long_is_refused_before_computing_it()
+    {
+        using var app = new LstmApplication(new() { ["Limits:MaxWorkPerPrediction"] = "10000" });
+        var client = new ServiceClient(app.CreateClient());
+        var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(8, 4), epochs: 1));
+        var model = (await client.WaitAsync(job.Id)).ModelId;
+        // One step of the small job's model is 4·8·(2 + 8) + 8 = 328 multiply-adds: 30 steps fit, 31 do not.
+        var (status, _) = await client.PostAsync($"/api/models/{model}/predict", new { sequences = new[] { Enumerable.Repeat(new[] { 0.1, 0.2 }, 30).ToArray() } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        var (refused, problem) = await client.PostAsync($"/api/models/{model}/predict", new { sequences = new[] { Enumerable.Repeat(new[] { 0.1, 0.2 }, 31).ToArray() } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Contains("MaxWorkPerPrediction", problem!["errors"]!["sequences"]![0]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("a,a\n1,2\n3,4\n")]
     [InlineData(",b\n1,2\n3,4\n")]

@@ -61,6 +61,7 @@ public static class ModelsApi
             errors.Require(request.Sequences![0][0].Length == model.Spec.InputSize, "sequences[0][0]", $"The model takes {model.Spec.InputSize} inputs per step; got {request.Sequences[0][0].Length}.");
             long values = model.Spec.Steps == OutputSteps.All ? request.Sequences.Sum(s => (long)s.Length) * model.Spec.OutputSize : (long)request.Sequences.Count * model.Spec.OutputSize;
             errors.Require(values <= limits.Value.MaxPredictedValues, "sequences", $"The answer would hold {values:N0} numbers; at most {limits.Value.MaxPredictedValues:N0} per call. Send fewer or shorter sequences.");
+            CheckWork(request.Sequences.Sum(s => (long)s.Length), model.Spec, limits.Value, "sequences", errors);
         }
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
 
@@ -94,7 +95,10 @@ public static class ModelsApi
         errors.Require(model.Spec.Loss == LossKind.MeanSquaredError && model.Spec.OutputSize == model.Spec.InputSize, "id",
             $"Forecasting feeds outputs back as inputs; this model has {model.Spec.InputSize} inputs and {model.Spec.OutputSize} outputs.");
         if (errors.IsEmpty)
+        {
             errors.Require(request.History![0].Length == model.Spec.InputSize, "history[0]", $"The model takes {model.Spec.InputSize} inputs per step.");
+            CheckWork(request.History.Length + (long)request.Horizon, model.Spec, limits.Value, "history", errors);
+        }
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
         try
         {
@@ -197,6 +201,14 @@ public static class ModelsApi
         int deleted = await db.Models.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
         cache.Remove(id);
         return deleted == 0 ? Problems.NotFound("model", id) : TypedResults.NoContent();
+    }
+
+    // A big model on a long input holds the model (and a core) for as long as it runs.
+    private static void CheckWork(long steps, ModelSpec spec, ServiceLimits limits, string field, ValidationErrors errors)
+    {
+        double work = steps * JobWork.PerStep(spec);
+        errors.Require(work <= limits.MaxWorkPerPrediction, field,
+            $"{steps:N0} steps of this model take about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send fewer or shorter sequences.");
     }
 
     // SequenceChecks names an input row "sequences[n].inputs[t]"; predict's sequences are the inputs themselves.
