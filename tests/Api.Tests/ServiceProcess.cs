@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace LstmService.Api.Tests;
@@ -56,8 +57,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>SIGTERM, as `docker stop` sends; returns the exit code once the process has ended.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-            await kill.WaitForExitAsync();
+        if (SendSignal(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
         using var limit = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(limit.Token);
         return _process.ExitCode;
@@ -131,4 +131,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    private const int SigTerm = 15;
+
+    // libc's kill(2): Process has no way to send SIGTERM, and a minimal machine may lack /bin/kill.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 }
