@@ -68,6 +68,35 @@ public class RateLimitTests
     }
 
     [Fact]
+    public async Task Without_keys_the_partition_is_the_client_address_which_behind_a_proxy_needs_forwarded_headers()
+    {
+        var limits = new Dictionary<string, string?> { ["RateLimits:JobsPerMinute"] = "1", ["RateLimits:JobsBurst"] = "1" };
+        var dataset = new { name = "d", sequences = TestRequests.SineSequences(2, 2) };
+        async Task<HttpStatusCode> Upload(HttpClient http, string client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/datasets") { Content = JsonContent.Create(dataset, options: ServiceClient.Json) };
+            request.Headers.Add("X-Forwarded-For", client);
+            return (await http.SendAsync(request)).StatusCode;
+        }
+
+        // As the service ships: X-Forwarded-For is ignored, every client behind one proxy shares its bucket.
+        using (var app = new LstmApplication(limits))
+        {
+            var http = app.CreateClient();
+            Assert.Equal(HttpStatusCode.Created, await Upload(http, "203.0.113.1"));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await Upload(http, "203.0.113.2"));
+        }
+        // ASPNETCORE_FORWARDEDHEADERS_ENABLED=true: each forwarded client address has its own.
+        using (var app = new LstmApplication(new(limits) { ["FORWARDEDHEADERS_ENABLED"] = "true" }))
+        {
+            var http = app.CreateClient();
+            Assert.Equal(HttpStatusCode.Created, await Upload(http, "203.0.113.1"));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await Upload(http, "203.0.113.1"));
+            Assert.Equal(HttpStatusCode.Created, await Upload(http, "203.0.113.2"));
+        }
+    }
+
+    [Fact]
     public async Task Zero_turns_a_limit_off()
     {
         using var app = Application(new() { ["RateLimits:JobsPerMinute"] = "0", ["RateLimits:JobsBurst"] = "0" });

@@ -59,6 +59,7 @@ internal static class RateLimiting
         var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
         context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await TypedResults.Problem(
+            type: "https://tools.ietf.org/html/rfc6585#section-4",
             title: "Too many requests.",
             detail: $"This API key (or client address, without a key) has used up its rate limit for this kind of request; retry after {seconds} s.",
             statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
