@@ -3,6 +3,7 @@
 using System.Text.Json;
 using LstmService.Api.Datasets;
 using LstmService.Api.Infrastructure;
+using LstmService.Api.Security;
 using LstmService.Api.Training;
 using LstmService.Engine.Files;
 using LstmService.Persistence;
@@ -17,8 +18,8 @@ public static class JobsApi
 {
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/jobs").WithTags("Jobs");
-        group.MapPost("/", CreateJob);
+        var group = routes.MapGroup("/api/jobs").WithTags("Jobs").RequireApiKey();
+        group.MapPost("/", CreateJob).RequireRateLimiting(RateLimiting.JobCreation);
         group.MapGet("/", ListJobs);
         group.MapGet("/{id}", GetJob).ProducesProblem(404);
         group.MapGet("/{id}/losses", GetLosses).ProducesProblem(404);
