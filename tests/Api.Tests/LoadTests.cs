@@ -26,19 +26,25 @@ public class LoadTests(ITestOutputHelper output)
         string folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
         try
         {
-            await using var service = await ServiceProcess.StartAsync(folder, new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" });
-            var first = await service.Client.WaitAsync((await service.Client.PostJobAsync(SmallJob(0, 0))).Id);
+            // Each client has an admin key of its own, so the keys and the per-key rate limits are on the path too.
+            var keys = Enumerable.Range(0, Clients + 1).Select(c => $"load-test-admin-key-{c:D3}").ToArray();
+            var settings = keys.Select((key, i) => KeyValuePair.Create($"Auth:AdminKeys:{i}", key)).ToDictionary();
+            settings["Logging:LogLevel:Default"] = "Warning";
+            settings["RateLimits:JobsPerMinute"] = "600"; // a client here submits about a job a second, far above what the default (60) means for real jobs
+            await using var service = await ServiceProcess.StartAsync(folder, settings);
+            var admin = service.CreateClient(keys[0]);
+            var first = await admin.WaitAsync((await admin.PostJobAsync(SmallJob(0, 0))).Id);
             string modelId = first.ModelId!;
 
             var deadline = DateTime.UtcNow.AddSeconds(seconds);
-            var results = await Task.WhenAll(Enumerable.Range(1, Clients).Select(c => RunClientAsync(service.Client, c, modelId, deadline)));
+            var results = await Task.WhenAll(Enumerable.Range(1, Clients).Select(c => RunClientAsync(service.CreateClient(keys[c]), c, modelId, deadline)));
             var all = results.SelectMany(r => r).ToList();
 
             // Whatever is still queued when the clients stop must finish too.
-            async Task<JobPage> Jobs(string status) => (await service.Client.Http.GetFromJsonAsync<JobPage>($"/api/jobs?status={status}&pageSize=500", ServiceClient.Json))!;
+            async Task<JobPage> Jobs(string status) => (await admin.Http.GetFromJsonAsync<JobPage>($"/api/jobs?status={status}&pageSize=500", ServiceClient.Json))!;
             var drained = DateTime.UtcNow.AddSeconds(600);
             while ((await Jobs("queued")).Total + (await Jobs("running")).Total > 0 && DateTime.UtcNow < drained) await Task.Delay(200);
-            int total = (await service.Client.Http.GetFromJsonAsync<JobPage>("/api/jobs?pageSize=1", ServiceClient.Json))!.Total;
+            int total = (await admin.Http.GetFromJsonAsync<JobPage>("/api/jobs?pageSize=1", ServiceClient.Json))!.Total;
             int succeeded = (await Jobs("succeeded")).Total;
 
             foreach (var kind in all.GroupBy(r => r.Kind))

@@ -14,14 +14,27 @@ internal sealed class ServiceProcess : IAsyncDisposable
     private static string? _published;
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly Uri _address;
+    private readonly List<HttpClient> _clients = [];
 
     private ServiceProcess(Process process, Uri address)
     {
         _process = process;
-        Client = new ServiceClient(new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) });
+        _address = address;
+        Client = CreateClient();
     }
 
+    /// <summary>A client without an API key.</summary>
     public ServiceClient Client { get; }
+
+    /// <summary>A client of its own (its own connections), sending <paramref name="apiKey"/> when given.</summary>
+    public ServiceClient CreateClient(string? apiKey = null)
+    {
+        var http = new HttpClient { BaseAddress = _address, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        lock (_clients) _clients.Add(http);
+        return new ServiceClient(http);
+    }
 
     /// <summary>Everything the process wrote to stdout and stderr so far, for a failing test's message.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
@@ -67,7 +80,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     {
         if (!_process.HasExited) await KillAsync();
         _process.Dispose();
-        Client.Http.Dispose();
+        foreach (var http in _clients) http.Dispose();
     }
 
     private async Task WaitUntilReadyAsync()
