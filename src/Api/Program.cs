@@ -41,6 +41,7 @@ app.MapHealthChecks("/health/ready");
 app.MapJobs();
 app.MapModels();
 app.MapDatasets();
+app.MapBackups();
 
 app.Run();
 
