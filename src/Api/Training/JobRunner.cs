@@ -69,6 +69,9 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         };
         Trainer<T>? trainer = null;
         var sinceCheckpoint = Stopwatch.StartNew();
+        // An epoch's seconds are wall time, its share of the database writes included, so the ETA
+        // built from them holds when epochs are as short as the writes.
+        var sinceEpoch = new Stopwatch();
         void SaveCheckpoint()
         {
             var checkpoint = trainer!.Checkpoint();
@@ -84,13 +87,14 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             {
                 db.EpochMetrics.Add(new EpochMetric
                 {
-                    JobId = job.Id, Epoch = e.Epoch, TrainLoss = e.TrainLoss, ValidationLoss = e.ValidationLoss, LearningRate = e.LearningRate, Seconds = e.Seconds,
+                    JobId = job.Id, Epoch = e.Epoch, TrainLoss = e.TrainLoss, ValidationLoss = e.ValidationLoss, LearningRate = e.LearningRate, Seconds = sinceEpoch.Elapsed.TotalSeconds,
                 });
                 job.Epoch = e.Epoch;
                 job.LatestTrainLoss = e.TrainLoss;
                 job.LatestValidationLoss = e.ValidationLoss;
                 if (sinceCheckpoint.Elapsed.TotalSeconds >= options.Value.CheckpointSeconds) SaveCheckpoint();
                 db.SaveChanges();
+                sinceEpoch.Restart();
             },
         };
         if (job.Checkpoint is not null) trainer.Restore(TrainingCheckpoint<T>.FromBytes(job.Checkpoint));
@@ -102,6 +106,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         TrainingResult result;
         try
         {
+            sinceEpoch.Start();
             result = trainer.Run(cancellationToken);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
