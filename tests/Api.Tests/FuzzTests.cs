@@ -27,18 +27,26 @@ public class FuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task Thousands_of_malformed_requests_get_4xx_problems_and_change_nothing()
     {
-        using var app = new LstmApplication(new() { ["Limits:MaxRequestBodyBytes"] = MaxBodyBytes.ToString() });
-        var client = new ServiceClient(app.CreateClient());
+        using var app = new LstmApplication(new()
+        {
+            ["Limits:MaxRequestBodyBytes"] = MaxBodyBytes.ToString(),
+            ["Auth:AdminKeys:0"] = FuzzTargets.AdminKey, ["Auth:PredictKeys:0"] = FuzzTargets.PredictKey,
+            ["RateLimits:PredictPerSecond"] = "0", ["RateLimits:JobsPerMinute"] = "0", // 2,000 requests in seconds: not what this test is about
+        });
+        var http = app.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", FuzzTargets.AdminKey); // the setup's valid requests
+        var client = new ServiceClient(http);
         var targets = await SetUp(client);
         var rowsBefore = await CountRows(app);
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
 
         var requests = new MalformedRequests(targets, Seed, MaxBodyBytes).All().ToList();
+        var anonymous = app.CreateClient(); // each request sends its own key, or none
         output.WriteLine($"seed {Seed}: {requests.Count} malformed requests");
         var failures = new List<string>();
         var clock = Stopwatch.StartNew();
         foreach (var request in requests)
-            if (await Check(client.Http, request) is { } failure) failures.Add(failure);
+            if (await Check(anonymous, request) is { } failure) failures.Add(failure);
         clock.Stop();
 
         long heapAfter = GC.GetTotalMemory(forceFullCollection: true);

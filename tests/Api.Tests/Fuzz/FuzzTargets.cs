@@ -10,4 +10,5 @@ internal sealed record FuzzTargets(
     byte[] ModelFile)           // the regression model's exported safetensors
 {
     public const string Bogus = "0123456789abcdef0123456789abcdef";
+    public const string AdminKey = "fuzz-admin-key-0123456789", PredictKey = "fuzz-predict-key-0123456789";
 }

@@ -39,7 +39,7 @@ internal sealed class MalformedRequests(FuzzTargets targets, int seed, long maxB
 
     public IEnumerable<MalformedRequest> All() =>
         JobFields().Concat(DataValues()).Concat(Sequences()).Concat(BrokenJson()).Concat(Deep()).Concat(ContentTypes())
-            .Concat(Imports()).Concat(CsvUploads()).Concat(Queries()).Concat(UnknownIds()).Concat(Oversized());
+            .Concat(Imports()).Concat(CsvUploads()).Concat(Queries()).Concat(UnknownIds()).Concat(Oversized()).Concat(Keys());
 
     /// <summary>Each field of a job, and of predict and forecast, given each kind of bad value.</summary>
     private IEnumerable<MalformedRequest> JobFields()
@@ -330,6 +330,36 @@ internal sealed class MalformedRequests(FuzzTargets targets, int seed, long maxB
             yield return new MalformedRequest("wrong method", new HttpMethod(method), path, null, null, path.EndsWith("/import") ? [404, 405] : [405]); // GET import is GET {id}
         for (int i = 0; i < 3; i++)
             yield return new MalformedRequest("conflict", HttpMethod.Post, $"/api/jobs/{targets.FinishedJobId}/cancel", null, null, [409]);
+    }
+
+    /// <summary>Every endpoint without a key, with a wrong one, and with a predict key where an admin key is needed.</summary>
+    private IEnumerable<MalformedRequest> Keys()
+    {
+        var endpoints = new (string Method, string Path, bool PredictKeyMay)[]
+        {
+            ("POST", "/api/jobs", false), ("GET", "/api/jobs", true), ("GET", $"/api/jobs/{targets.FinishedJobId}", true), ("GET", $"/api/jobs/{targets.FinishedJobId}/losses", true),
+            ("GET", $"/api/jobs/{targets.FinishedJobId}/losses.svg", true), ("GET", $"/api/jobs/{targets.FinishedJobId}/events", true), ("POST", $"/api/jobs/{targets.FinishedJobId}/cancel", false),
+            ("GET", "/api/models", true), ("GET", $"/api/models/{targets.RegressionModelId}", true), ("POST", PredictPath, true), ("POST", ForecastPath, true),
+            ("GET", $"/api/models/{targets.RegressionModelId}/weights", true), ("POST", "/api/models/import", false), ("DELETE", $"/api/models/{targets.RegressionModelId}", false),
+            ("POST", "/api/datasets", false), ("GET", "/api/datasets", true), ("GET", $"/api/datasets/{targets.SeriesDatasetId}", true), ("DELETE", $"/api/datasets/{targets.SeriesDatasetId}", false),
+            ("POST", "/api/backups", false),
+        };
+        foreach (var (method, path, predictKeyMay) in endpoints)
+        {
+            // Valid bodies, so that the key is what is wrong (a wrong content type is a 415 before the key is read).
+            bool import = path == "/api/models/import";
+            byte[]? body = import ? Multipart.Build([Multipart.File(targets.ModelFile)]) : path == PredictPath ? Encoding.UTF8.GetBytes(Predict)
+                : path == ForecastPath ? Encoding.UTF8.GetBytes(Forecast) : path == "/api/jobs" ? Encoding.UTF8.GetBytes(JobInline) : path == "/api/datasets" ? Encoding.UTF8.GetBytes(Dataset) : null;
+            var request = new MalformedRequest("API key missing, wrong or too weak", new HttpMethod(method), path, body, body is null ? null : import ? Multipart.ContentType() : "application/json", [401]);
+            yield return request with { ApiKey = null };
+            yield return request with { ApiKey = "not-a-key-of-this-service" };
+            yield return request with { ApiKey = "" };
+            yield return request with { ApiKey = FuzzTargets.AdminKey.ToUpperInvariant() };
+            if (!predictKeyMay) yield return request with { ApiKey = FuzzTargets.PredictKey, Expected = [403] };
+        }
+        foreach (var method in new[] { "GET", "PUT", "DELETE" })
+            yield return new MalformedRequest("wrong method", new HttpMethod(method), "/api/backups", null, null, [405]);
+        yield return new MalformedRequest("unknown id", HttpMethod.Get, "/api/backups/latest", null, null, [404, 405]);
     }
 
     /// <summary>Bodies just over the size limit, valid in every other way, on every endpoint that takes one.</summary>
