@@ -5,6 +5,7 @@ using LstmService.Api.Datasets;
 using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
 using LstmService.Api.Models;
+using LstmService.Api.Security;
 using LstmService.Api.Storage;
 using LstmService.Api.Training;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -15,6 +16,8 @@ builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddTrainingQueue(builder.Configuration);
 builder.Services.AddModelServing();
 builder.Services.AddApiConventions(builder.Configuration);
+builder.Services.AddApiKeys(builder.Configuration);
+builder.Services.AddRateLimits(builder.Configuration);
 
 var app = builder.Build();
 
@@ -23,6 +26,8 @@ await app.MigrateDatabaseAsync();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestSizeLimit();
+app.UseApiKeys();
+app.UseRateLimits();
 app.MapOpenApi();
 app.UseSwaggerUI(ui =>
 {
@@ -36,6 +41,7 @@ app.MapHealthChecks("/health/ready");
 app.MapJobs();
 app.MapModels();
 app.MapDatasets();
+app.MapBackups();
 
 app.Run();
 

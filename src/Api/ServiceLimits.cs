@@ -23,4 +23,6 @@ public sealed class ServiceLimits
     /// <summary>Numbers one predict call may return.</summary>
     public long MaxPredictedValues { get; set; } = 10_000_000;
     public int MaxCachedModels { get; set; } = 16;
+    /// <summary>Memory the loaded models may hold (their weights and gradients), least recently used out first.</summary>
+    public long MaxCachedModelBytes { get; set; } = 1L << 30;
 }

@@ -26,6 +26,8 @@ public sealed class TrainingJob
     public bool CancelRequested { get; set; }
     /// <summary>How many times a worker started this job (a restart after a crash counts again).</summary>
     public int Attempts { get; set; }
+    /// <summary>How many times the process died while this job was running (found running at start-up).</summary>
+    public int Crashes { get; set; }
 
     /// <summary>The trainer's checkpoint after <see cref="CheckpointEpoch"/>; null before the first.</summary>
     public byte[]? Checkpoint { get; set; }

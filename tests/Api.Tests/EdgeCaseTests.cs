@@ -4,6 +4,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using LstmService.Api.Jobs;
 using LstmService.Persistence;
 
 namespace LstmService.Api.Tests;
@@ -79,11 +80,24 @@ public class EdgeCaseTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Fact]
+    public async Task The_job_list_filters_by_the_status_names_the_api_writes()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var job = await client.WaitAsync((await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(8, 5)))).Id);
+        Assert.Equal(JobStatus.Succeeded, job.Status);
+        foreach (var status in new[] { "succeeded", "Succeeded", "SUCCEEDED" })
+            Assert.Equal([job.Id], (await client.Http.GetFromJsonAsync<JobPage>($"/api/jobs?status={status}", ServiceClient.Json))!.Items.Select(j => j.Id));
+        Assert.Empty((await client.Http.GetFromJsonAsync<JobPage>("/api/jobs?status=queued", ServiceClient.Json))!.Items);
+    }
+
     [Theory]
     [InlineData("page=2147483647&pageSize=500", "page")]
     [InlineData("page=abc", "page")]
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("status=bogus", "status")]
+    [InlineData("status=7", "status")]
     public async Task Bad_query_parameters_are_400s_naming_them(string query, string field)
     {
         using var app = new LstmApplication();

@@ -87,16 +87,20 @@ public class JobLifecycleTests
     }
 
     [Fact]
-    public async Task A_job_stopped_with_the_host_resumes_from_its_checkpoint_and_ends_as_if_never_stopped()
+    public async Task A_job_stopped_with_the_host_checkpoints_every_finished_epoch_and_ends_as_if_never_stopped()
     {
-        var (folder, settings, id) = await StartThenStopHostMidJobAsync(epochs: 200);
+        // No periodic checkpoint falls due: what the stopped job keeps, the graceful stop saved.
+        var (folder, settings, id) = await StartThenStopHostMidJobAsync(epochs: 200, checkpointSeconds: 3600);
 
         await using (var db = Open(folder))
         {
             var stopped = await db.Jobs.SingleAsync(j => j.Id == id);
             Assert.Equal(JobStatus.Queued, stopped.Status);
             Assert.InRange(stopped.CheckpointEpoch, 3, 199);
+            Assert.Equal(stopped.Epoch, stopped.CheckpointEpoch);
+            Assert.Equal(stopped.CheckpointEpoch, await db.EpochMetrics.CountAsync(m => m.JobId == id));
             Assert.NotNull(stopped.Checkpoint);
+            Assert.Equal(0, stopped.Crashes);
         }
 
         settings.Remove("KeepData");
@@ -141,12 +145,37 @@ public class JobLifecycleTests
         await AssertResumesAsAnUninterruptedRun(settings, folder, id, epochs: 200);
     }
 
-    // A host (checkpointing after every epoch, keeping its data folder) that takes a job and is
-    // stopped once the job has run a few epochs; the job goes back to the queue.
-    private static async Task<(string Folder, Dictionary<string, string?> Settings, string Id)> StartThenStopHostMidJobAsync(int epochs)
+    [Fact]
+    public async Task A_job_the_process_died_under_MaxCrashes_times_fails_instead_of_starting_again()
+    {
+        var (folder, settings, id) = await StartThenStopHostMidJobAsync(epochs: 200);
+        int kept;
+        await using (var db = Open(folder))
+        {
+            // The process died under it once before, and now again: it is found running at start-up.
+            var job = await db.Jobs.SingleAsync(j => j.Id == id);
+            (job.Status, job.Crashes) = (JobStatus.Running, 1);
+            await db.SaveChangesAsync();
+            kept = await db.EpochMetrics.CountAsync(m => m.JobId == id);
+        }
+
+        settings["Training:MaxCrashes"] = "2";
+        settings.Remove("KeepData");
+        using var second = new LstmApplication(settings, folder);
+        var client = new ServiceClient(second.CreateClient());
+        var failed = await client.WaitAsync(id);
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Contains("stopped 2 times", failed.Error);
+        Assert.Contains("Training:MaxCrashes", failed.Error);
+        Assert.Equal(kept, (await client.LossesAsync(id)).Count);
+    }
+
+    // A host (checkpointing after every epoch unless told otherwise, keeping its data folder) that
+    // takes a job and is stopped once the job has run a few epochs; the job goes back to the queue.
+    private static async Task<(string Folder, Dictionary<string, string?> Settings, string Id)> StartThenStopHostMidJobAsync(int epochs, int checkpointSeconds = 0)
     {
         var folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?> { ["Training:CheckpointSeconds"] = "0", ["KeepData"] = "yes" };
+        var settings = new Dictionary<string, string?> { ["Training:CheckpointSeconds"] = $"{checkpointSeconds}", ["KeepData"] = "yes" };
         using var first = new LstmApplication(settings, folder);
         var client = new ServiceClient(first.CreateClient());
         string id = (await client.PostJobAsync(LongJob(epochs))).Id;

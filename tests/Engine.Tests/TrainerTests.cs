@@ -19,7 +19,7 @@ public class TrainerTests
     private static readonly TrainingOptions Options = new() { Epochs = 6, BatchSize = 4, LearningRate = 0.01, ClipNorm = 1.0, Seed = 9 };
 
     private static (LstmNetwork<T> Network, Trainer<T> Trainer) Setup<T>(TrainingOptions options, ModelSpec? spec = null,
-        Action<EpochProgress>? onEpoch = null, Action<BatchProgress>? onBatch = null, double targetScale = 1)
+        Action<EpochProgress>? onEpoch = null, Action<BatchProgress>? onBatch = null, double targetScale = 1, bool keepEpochStart = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         spec ??= Spec;
@@ -28,7 +28,7 @@ public class TrainerTests
         var train = TestData.Random(spec, [4, 7, 5, 6, 3, 7, 2, 5, 6, 4, 7], seed: 2);
         if (targetScale != 1) train = train.Select(s => s with { Targets = s.Targets!.Select(r => r.Select(v => v * targetScale).ToArray()).ToArray() }).ToList();
         var validation = TestData.Random(spec, [5, 6, 4], seed: 3);
-        return (network, new Trainer<T>(network, options, train, validation) { EpochCompleted = onEpoch, BatchCompleted = onBatch });
+        return (network, new Trainer<T>(network, options, train, validation) { EpochCompleted = onEpoch, BatchCompleted = onBatch, KeepEpochStart = keepEpochStart });
     }
 
     [Fact]
@@ -49,6 +49,28 @@ public class TrainerTests
         var (resumed, second) = Setup<float>(Options);
         second.Restore(TrainingCheckpoint<float>.FromBytes(saved!));
         Assert.Equal(3, second.CompletedEpochs);
+        var history = second.Run().History;
+
+        Assert.Equal(expected.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss)), history.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss)));
+        Assert.Equal(uninterrupted.Parameters.Values, resumed.Parameters.Values);
+    }
+
+    [Fact]
+    public void A_run_stopped_mid_epoch_that_kept_the_epoch_start_checkpoints_its_last_epoch_and_resumes_bit_for_bit()
+    {
+        var (uninterrupted, trainer) = Setup<float>(Options);
+        var expected = trainer.Run().History;
+
+        // Stopped in the middle of epoch 4, as a service stopping gracefully would stop it.
+        var cancel = new CancellationTokenSource();
+        var first = Setup<float>(Options, onBatch: b => { if (b.Epoch == 4 && b.Batch == 2) cancel.Cancel(); }, keepEpochStart: true).Trainer;
+        Assert.Throws<OperationCanceledException>(() => first.Run(cancel.Token));
+        var checkpoint = first.Checkpoint();
+        Assert.Equal(3, checkpoint.Epoch);
+        Assert.Equal(3, checkpoint.History.Count);
+
+        var (resumed, second) = Setup<float>(Options);
+        second.Restore(TrainingCheckpoint<float>.FromBytes(checkpoint.ToBytes()));
         var history = second.Run().History;
 
         Assert.Equal(expected.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss)), history.Select(e => (e.Epoch, e.TrainLoss, e.ValidationLoss)));

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
+using LstmService.Api.Security;
 using LstmService.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,8 +18,8 @@ public static class DatasetsApi
 {
     public static RouteGroupBuilder MapDatasets(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/datasets").WithTags("Datasets");
-        group.MapPost("/", UploadDataset).Accepts<DatasetUpload>("application/json", "text/csv"); // the CSV body is the series itself
+        var group = routes.MapGroup("/api/datasets").WithTags("Datasets").RequireApiKey();
+        group.MapPost("/", UploadDataset).Accepts<DatasetUpload>("application/json", "text/csv").RequireRateLimiting(RateLimiting.JobCreation); // the CSV body is the series itself
         group.MapGet("/", ListDatasets);
         group.MapGet("/{id}", GetDataset).ProducesProblem(404);
         group.MapDelete("/{id}", DeleteDataset).ProducesProblem(404).ProducesProblem(409);

@@ -3,6 +3,7 @@
 using System.Text.Json;
 using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
+using LstmService.Api.Security;
 using LstmService.Engine;
 using LstmService.Engine.Files;
 using LstmService.Persistence;
@@ -17,13 +18,13 @@ public static class ModelsApi
 {
     public static RouteGroupBuilder MapModels(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/models").WithTags("Models");
+        var group = routes.MapGroup("/api/models").WithTags("Models").RequireApiKey();
         group.MapGet("/", ListModels);
         group.MapGet("/{id}", GetModel).ProducesProblem(404);
-        group.MapPost("/{id}/predict", Predict).ProducesProblem(404);
-        group.MapPost("/{id}/forecast", Forecast).ProducesProblem(404);
+        group.MapPost("/{id}/predict", Predict).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
+        group.MapPost("/{id}/forecast", Forecast).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
         group.MapGet("/{id}/weights", ExportWeights).ProducesProblem(404);
-        group.MapPost("/import", ImportModel).DisableAntiforgery(); // an API for scripts: no browser forms, no cookies
+        group.MapPost("/import", ImportModel).DisableAntiforgery().RequireRateLimiting(RateLimiting.JobCreation); // an API for scripts: no browser forms, no cookies
         group.MapDelete("/{id}", DeleteModel).ProducesProblem(404).ProducesProblem(409);
         return group;
     }

@@ -19,8 +19,11 @@ namespace LstmService.Api.Training;
 
 public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, IOptions<ServiceLimits> limits, TimeProvider clock)
 {
-    /// <summary>Trains job <paramref name="jobId"/>; throws what the engine throws (divergence, cancellation, bad data).</summary>
-    public void Run(string jobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Trains job <paramref name="jobId"/>; throws what the engine throws (divergence, cancellation, bad data).
+    /// When <paramref name="stopping"/> is what cancelled it, the last finished epoch is checkpointed first.
+    /// </summary>
+    public void Run(string jobId, CancellationToken cancellationToken, CancellationToken stopping)
     {
         using var db = databases.CreateDbContext();
         var job = db.Jobs.Single(j => j.Id == jobId);
@@ -30,8 +33,8 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         var (sequences, isSeries) = LoadData(db, job);
         var data = TrainingData.Build(request, sequences, isSeries, limits.Value);
         cancellationToken.ThrowIfCancellationRequested();
-        if (request.Training.Precision == Precision.Float64) Train<double>(db, job, request, data, cancellationToken);
-        else Train<float>(db, job, request, data, cancellationToken);
+        if (request.Training.Precision == Precision.Float64) Train<double>(db, job, request, data, cancellationToken, stopping);
+        else Train<float>(db, job, request, data, cancellationToken, stopping);
     }
 
     private static (List<SequenceData> Sequences, bool IsSeries) LoadData(LstmDbContext db, TrainingJob job)
@@ -42,7 +45,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         return (SequenceCodec.Decode(dataset.Content), dataset.Kind == DatasetKinds.Series);
     }
 
-    private void Train<T>(LstmDbContext db, TrainingJob job, JobRequest request, TrainingData data, CancellationToken cancellationToken)
+    private void Train<T>(LstmDbContext db, TrainingJob job, JobRequest request, TrainingData data, CancellationToken cancellationToken, CancellationToken stopping)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var training = request.Training;
@@ -66,24 +69,32 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         };
         Trainer<T>? trainer = null;
         var sinceCheckpoint = Stopwatch.StartNew();
+        // An epoch's seconds are wall time, its share of the database writes included, so the ETA
+        // built from them holds when epochs are as short as the writes.
+        var sinceEpoch = new Stopwatch();
+        void SaveCheckpoint()
+        {
+            var checkpoint = trainer!.Checkpoint();
+            job.Checkpoint = checkpoint.ToBytes();
+            job.CheckpointEpoch = checkpoint.Epoch;
+            sinceCheckpoint.Restart();
+        }
         trainer = new Trainer<T>(network, trainerOptions, data.Train, data.Validation)
         {
+            // So that a graceful stop in the middle of an epoch can still save every finished one.
+            KeepEpochStart = true,
             EpochCompleted = e =>
             {
                 db.EpochMetrics.Add(new EpochMetric
                 {
-                    JobId = job.Id, Epoch = e.Epoch, TrainLoss = e.TrainLoss, ValidationLoss = e.ValidationLoss, LearningRate = e.LearningRate, Seconds = e.Seconds,
+                    JobId = job.Id, Epoch = e.Epoch, TrainLoss = e.TrainLoss, ValidationLoss = e.ValidationLoss, LearningRate = e.LearningRate, Seconds = sinceEpoch.Elapsed.TotalSeconds,
                 });
                 job.Epoch = e.Epoch;
                 job.LatestTrainLoss = e.TrainLoss;
                 job.LatestValidationLoss = e.ValidationLoss;
-                if (sinceCheckpoint.Elapsed.TotalSeconds >= options.Value.CheckpointSeconds)
-                {
-                    job.Checkpoint = trainer!.Checkpoint().ToBytes();
-                    job.CheckpointEpoch = e.Epoch;
-                    sinceCheckpoint.Restart();
-                }
+                if (sinceCheckpoint.Elapsed.TotalSeconds >= options.Value.CheckpointSeconds) SaveCheckpoint();
                 db.SaveChanges();
+                sinceEpoch.Restart();
             },
         };
         if (job.Checkpoint is not null) trainer.Restore(TrainingCheckpoint<T>.FromBytes(job.Checkpoint));
@@ -92,7 +103,18 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         db.EpochMetrics.Where(m => m.JobId == job.Id && m.Epoch > job.CheckpointEpoch).ExecuteDelete();
         job.Epoch = job.CheckpointEpoch;
 
-        var result = trainer.Run(cancellationToken);
+        TrainingResult result;
+        try
+        {
+            sinceEpoch.Start();
+            result = trainer.Run(cancellationToken);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            SaveCheckpoint();
+            db.SaveChanges();
+            throw;
+        }
 
         // The losses of the epoch whose weights are stored: the best one when early stopping restored it.
         var held = result.History[result.WeightsEpoch - 1];

@@ -1,7 +1,8 @@
 // The hosted service that trains queued jobs: woken by the TrainingQueue, it claims the oldest
 // queued job, runs it on its own thread, and records how it ended. Jobs a dead process left
-// running are queued again at start-up and resume from their last checkpoint; on shutdown a
-// running job stops within a batch and goes back to the queue.
+// running are queued again at start-up and resume from their last checkpoint (or fail after
+// Training:MaxCrashes deaths); on shutdown a running job stops within a batch, checkpoints its
+// last finished epoch and goes back to the queue.
 using LstmService.Engine.Training;
 using LstmService.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -52,16 +53,26 @@ public sealed class TrainingWorker(
         }
     }
 
-    // Jobs a dead process left running go back to the queue (or end, if their cancel was asked).
+    // Jobs a dead process left running: each counts a crash and goes back to the queue, unless
+    // its cancel was asked or it has now been running at MaxCrashes deaths, so that a job which
+    // kills the process (say, by running it out of memory) cannot bring it down forever.
     private async Task<bool> RecoverInterruptedJobsAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.CancelRequested).ExecuteUpdateAsync(j => j
+        var interrupted = db.Jobs.Where(j => j.Status == JobStatus.Running);
+        await interrupted.Where(j => j.CancelRequested).ExecuteUpdateAsync(j => j
             .SetProperty(x => x.Status, JobStatus.Cancelled).SetProperty(x => x.FinishedAt, now).SetProperty(x => x.Checkpoint, (byte[]?)null), cancellationToken);
-        int count = await db.Jobs.Where(j => j.Status == JobStatus.Running)
-            .ExecuteUpdateAsync(j => j.SetProperty(x => x.Status, JobStatus.Queued), cancellationToken);
-        if (count > 0) logger.LogWarning("Requeued {Count} jobs left running by a stopped process; they resume from their last checkpoint", count);
+        await interrupted.ExecuteUpdateAsync(j => j.SetProperty(x => x.Crashes, x => x.Crashes + 1), cancellationToken);
+        int maxCrashes = options.Value.MaxCrashes;
+        int failed = maxCrashes <= 0 ? 0 : await interrupted.Where(j => j.Crashes >= maxCrashes).ExecuteUpdateAsync(j => j
+            .SetProperty(x => x.Status, JobStatus.Failed).SetProperty(x => x.FinishedAt, now).SetProperty(x => x.Checkpoint, (byte[]?)null)
+            .SetProperty(x => x.Error, $"The service stopped {maxCrashes} times while training this job (Training:MaxCrashes), so it was not started again."), cancellationToken);
+        int requeued = await interrupted.ExecuteUpdateAsync(j => j.SetProperty(x => x.Status, JobStatus.Queued), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (failed > 0) logger.LogError("{Count} jobs were running when the service died {MaxCrashes} times; they are marked failed", failed, maxCrashes);
+        if (requeued > 0) logger.LogWarning("Requeued {Count} jobs left running by a stopped process; they resume from their last checkpoint", requeued);
         return true;
     }
 
@@ -89,12 +100,12 @@ public sealed class TrainingWorker(
         logger.LogInformation("Training job {JobId}", jobId);
         try
         {
-            runner.Run(jobId, cancel.Token);
+            runner.Run(jobId, cancel.Token, stoppingToken);
             logger.LogInformation("Job {JobId} succeeded", jobId);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested && !CancelRequested(jobId))
         {
-            Finish(jobId, JobStatus.Queued, null, "stopped by shutdown; it resumes from its last checkpoint at the next start");
+            Finish(jobId, JobStatus.Queued, null, "stopped by shutdown; it resumes after its last finished epoch at the next start");
         }
         catch (OperationCanceledException)
         {

@@ -27,6 +27,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // weights that belong to no epoch boundary, so it can neither be checkpointed nor go on.
     private bool _midEpoch;
     private readonly string _fingerprint;
+    // With KeepEpochStart: the state at the start of the current epoch, copied in place each epoch.
+    private EpochStart? _epochStart;
 
     /// <summary>
     /// Trains <paramref name="network"/> in place on <paramref name="train"/>, validating on
@@ -52,6 +54,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     public Action<EpochProgress>? EpochCompleted { get; init; }
+
+    /// <summary>
+    /// Keeps a copy of the weights and optimizer state as each epoch starts (one more copy in
+    /// memory, refreshed once per epoch), so a run stopped mid-epoch can still be checkpointed:
+    /// <see cref="Checkpoint"/> then returns the state after the last completed epoch. A service
+    /// stopping gracefully uses it to save the epochs it has finished.
+    /// </summary>
+    public bool KeepEpochStart { get; init; }
     public Action<BatchProgress>? BatchCompleted { get; init; }
 
     /// <summary>Epochs completed so far (including those of a restored checkpoint).</summary>
@@ -81,6 +91,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 break;
             }
             int epoch = _epoch + 1;
+            if (KeepEpochStart) (_epochStart ??= new EpochStart(values.Length, _optimizer.State)).Capture(values, _optimizer, _rng);
             _midEpoch = true;
             var clock = Stopwatch.StartNew();
             // Each epoch shuffles from the identity, so the order depends on the RNG state alone and a resumed run draws the same batches.
@@ -154,17 +165,27 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return weighted / positions;
     }
 
-    /// <summary>The state after the last completed epoch; call between epochs (in <see cref="EpochCompleted"/>, or before or after <see cref="Run"/>).</summary>
-    public TrainingCheckpoint<T> Checkpoint() => _midEpoch
-        ? throw new InvalidOperationException("A checkpoint is taken between epochs; this run stopped in the middle of one.")
-        : new()
+    /// <summary>
+    /// The state after the last completed epoch; call between epochs (in <see cref="EpochCompleted"/>,
+    /// or before or after <see cref="Run"/>), or after a run stopped mid-epoch with <see cref="KeepEpochStart"/>.
+    /// </summary>
+    public TrainingCheckpoint<T> Checkpoint()
+    {
+        if (!_midEpoch) return Checkpoint(_network.Parameters.Values, _optimizer.Steps, _optimizer.State, _rng.State);
+        // The epoch under way changed only the weights, the optimizer and the RNG; the best-epoch
+        // bookkeeping and the history change at its end, so they still describe epoch _epoch.
+        if (_epochStart is { } start) return Checkpoint(start.Values, start.OptimizerSteps, start.OptimizerState, start.RngState);
+        throw new InvalidOperationException("A checkpoint is taken between epochs; this run stopped in the middle of one.");
+    }
+
+    private TrainingCheckpoint<T> Checkpoint(T[] values, long optimizerSteps, IReadOnlyList<T[]> optimizerState, ulong[] rngState) => new()
     {
         Fingerprint = _fingerprint,
         Epoch = _epoch,
-        Values = (T[])_network.Parameters.Values.Clone(),
-        OptimizerSteps = _optimizer.Steps,
-        OptimizerState = _optimizer.State.Select(s => (T[])s.Clone()).ToArray(),
-        RngState = _rng.State,
+        Values = (T[])values.Clone(),
+        OptimizerSteps = optimizerSteps,
+        OptimizerState = optimizerState.Select(s => (T[])s.Clone()).ToArray(),
+        RngState = rngState,
         BestLoss = _bestLoss,
         BestEpoch = _bestEpoch,
         BestValues = (T[])_bestValues.Clone(),
@@ -194,5 +215,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _history.Clear();
         _history.AddRange(checkpoint.History);
         _midEpoch = false;
+    }
+
+    // The weights, optimizer state and RNG as an epoch started, in arrays reused from epoch to epoch.
+    private sealed class EpochStart(int parameters, IReadOnlyList<T[]> optimizerState)
+    {
+        public readonly T[] Values = new T[parameters];
+        public readonly T[][] OptimizerState = optimizerState.Select(s => new T[s.Length]).ToArray();
+        public long OptimizerSteps;
+        public ulong[] RngState = [];
+
+        public void Capture(T[] values, Optimizer<T> optimizer, Rng rng)
+        {
+            values.CopyTo(Values, 0);
+            for (int i = 0; i < OptimizerState.Length; i++) optimizer.State[i].CopyTo(OptimizerState[i], 0);
+            OptimizerSteps = optimizer.Steps;
+            RngState = rng.State;
+        }
     }
 }

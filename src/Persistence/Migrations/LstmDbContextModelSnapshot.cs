@@ -139,6 +139,9 @@ namespace LstmService.Persistence.Migrations
                     b.Property<int>("CheckpointEpoch")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Crashes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
