@@ -16,7 +16,9 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app ./
 # The database and everything the service writes live in /data, a volume; the rest is read-only.
-ENV ASPNETCORE_URLS=http://+:8080 \
+# Port 8080 through HTTP_PORTS, as the base image sets it: ASPNETCORE_URLS beside it would log an
+# "overriding HTTP_PORTS" warning at every start.
+ENV ASPNETCORE_HTTP_PORTS=8080 \
     Storage__DataFolder=/data \
     DOTNET_gcServer=0
 RUN mkdir -p /data && chown 1654:1654 /data
