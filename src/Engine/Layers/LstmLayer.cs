@@ -15,9 +15,10 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly int _wIh, _wHh, _bIh, _bHh;   // offsets of this layer's tensors in the flat buffer
     private readonly CellKind _cell;
 
-    // Transposed copies of the weights, refreshed at every Forward: the kernel wants the right
-    // operand contiguous along its output columns. wIhT: [In, 4H], wHhT: [H, 4H].
-    private readonly T[] _wIhT, _wHhT, _bias, _dBias;
+    // The weights packed for the kernel: W_ihᵀ [In, 4H] and W_hhᵀ [H, 4H] at every Forward,
+    // W_hh [4H, H] at every Backward, each once for all the products of its pass.
+    private readonly PackedMatrix<T> _wIhT = new(), _wHhT = new(), _wHh4 = new();
+    private readonly T[] _bias, _dBias;
 
     private int _capacity;                         // T·B the buffers below hold
     private T[] _gates = [], _cells = [], _hidden = [], _tanhCells = [], _dGates = [];
@@ -35,8 +36,6 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _wHh = parameters[$"lstm.weight_hh_l{index}"].Offset;
         _bIh = parameters[$"lstm.bias_ih_l{index}"].Offset;
         _bHh = parameters[$"lstm.bias_hh_l{index}"].Offset;
-        _wIhT = new T[inputSize * 4 * hiddenSize];
-        _wHhT = new T[hiddenSize * 4 * hiddenSize];
         _bias = new T[4 * hiddenSize];
         _dBias = new T[4 * hiddenSize];
     }
@@ -77,13 +76,13 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _input = input;
         int h = HiddenSize, g4 = 4 * h, x = InputSize;
         var values = _parameters.Values;
-        MatMul.Transpose<T>(values.AsSpan(_wIh, g4 * x), g4, x, _wIhT);
-        MatMul.Transpose<T>(values.AsSpan(_wHh, g4 * h), g4, h, _wHhT);
+        _wIhT.Pack(MatrixView<T>.RowMajor(values, x, _wIh).Transposed, x, g4);
+        _wHhT.Pack(MatrixView<T>.RowMajor(values, h, _wHh).Transposed, h, g4);
         TensorPrimitives.Add(values.AsSpan(_bIh, g4), values.AsSpan(_bHh, g4), _bias);
 
         // gates[T·B, 4H] = input[T·B, In] · W_ihᵀ + (b_ih + b_hh): every step's input part at once.
-        MatMul.Multiply(MatrixView<T>.RowMajor(input, x), MatrixView<T>.RowMajor(_wIhT, g4),
-            MatrixView<T>.RowMajor(_gates, g4), steps * batch, g4, x, accumulate: false);
+        MatMul.Multiply(MatrixView<T>.RowMajor(input, x), _wIhT,
+            MatrixView<T>.RowMajor(_gates, g4), steps * batch, accumulate: false);
         for (int r = 0; r < steps * batch; r++)
             TensorPrimitives.Add(_gates.AsSpan(r * g4, g4), _bias, _gates.AsSpan(r * g4, g4));
 
@@ -92,8 +91,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             // The recurrent product of step 0 needs h0 as a matrix: borrow the backward pass's dhNext rows.
             h0.CopyTo(RowBuffer(0));
-            MatMul.Multiply(MatrixView<T>.RowMajor(_rowBuffers, h), MatrixView<T>.RowMajor(_wHhT, g4),
-                MatrixView<T>.RowMajor(_gates, g4), batch, g4, h, accumulate: true);
+            MatMul.Multiply(MatrixView<T>.RowMajor(_rowBuffers, h), _wHhT,
+                MatrixView<T>.RowMajor(_gates, g4), batch, accumulate: true);
         }
 
         for (int t = 0; t < steps; t++)
@@ -102,8 +101,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (t > 0)
             {
                 // gates[t] += h[t-1] · W_hhᵀ   ([B, H] · [H, 4H])
-                MatMul.Multiply(MatrixView<T>.RowMajor(_hidden, h, (stepRow - batch) * h), MatrixView<T>.RowMajor(_wHhT, g4),
-                    MatrixView<T>.RowMajor(_gates, g4, stepRow * g4), batch, g4, h, accumulate: true);
+                MatMul.Multiply(MatrixView<T>.RowMajor(_hidden, h, (stepRow - batch) * h), _wHhT,
+                    MatrixView<T>.RowMajor(_gates, g4, stepRow * g4), batch, accumulate: true);
             }
             for (int b = 0; b < batch; b++)
             {
@@ -148,6 +147,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         var dh = RowBuffer(2); var dc = RowBuffer(3); var tmp = RowBuffer(4);
         dhNext.Clear(); dcNext.Clear();
         T one = T.One;
+        if (steps > 1) _wHh4.Pack(MatrixView<T>.RowMajor(values, h, _wHh), g4, h);
 
         for (int t = steps - 1; t >= 0; t--)
         {
@@ -199,8 +199,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (t > 0)
             {
                 // dh_next[B, H] = dGates[t] [B, 4H] · W_hh [4H, H]
-                MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, stepRow * g4), MatrixView<T>.RowMajor(values, h, _wHh),
-                    MatrixView<T>.RowMajor(_rowBuffers, h), batch, h, g4, accumulate: false);
+                MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, stepRow * g4), _wHh4,
+                    MatrixView<T>.RowMajor(_rowBuffers, h), batch, accumulate: false);
             }
         }
 
