@@ -24,7 +24,7 @@ internal static class KernelAb
     public static void Run(int rounds, int threads)
     {
         MatMul.MaxThreads = ReferenceMatMul.MaxThreads = threads;
-        Console.WriteLine($"load {Harness.LoadAverage()}; {threads} thread(s); {rounds} alternating rounds of ~0.3 s per kernel; µs per product (median) and GFLOP/s");
+        Console.WriteLine($"load {Harness.LoadAverage()}; {threads} thread(s); {rounds} alternating rounds of ~0.3 s per kernel; µs per product (median round) and GFLOP/s; the best rounds show the least disturbed figures");
         foreach (var s in Shapes)
         {
             var a = Harness.RandomFloats(s.M * s.K, 1);
@@ -44,7 +44,8 @@ internal static class KernelAb
             var olds = new List<double>(); var news = new List<double>();
             for (int r = 0; r < rounds; r++) { olds.Add(Time(old)); news.Add(Time(@new)); }
             double o = Median(olds), n = Median(news), flops = 2.0 * s.M * s.N * s.K;
-            Console.WriteLine($"{s.Name,-40} old {o,9:F2} µs {flops / o / 1e3,6:F1} GF/s | new {n,9:F2} µs {flops / n / 1e3,6:F1} GF/s | ×{o / n:F2} | same bits: {same}");
+            Console.WriteLine($"{s.Name,-40} old {o,9:F2} µs {flops / o / 1e3,6:F1} GF/s | new {n,9:F2} µs {flops / n / 1e3,6:F1} GF/s | ×{o / n:F2}" +
+                $" | best rounds ×{olds.Min() / news.Min():F2}, new {flops / news.Min() / 1e3:F1} GF/s | same bits: {same}");
         }
         Console.WriteLine($"load {Harness.LoadAverage()}");
     }

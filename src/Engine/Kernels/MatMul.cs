@@ -15,8 +15,8 @@ internal static class MatMul
     /// <summary>Threads a large product is split over; tests set 1 and 2 to prove results do not depend on it.</summary>
     public static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
-    // Below this many multiply-adds a product runs on the calling thread: handing work to the
-    // pool costs more than it saves.
+    // Below this many multiply-adds a product runs on the calling thread: handing a part to a
+    // worker costs more than it saves.
     private const long ParallelThreshold = 1 << 18;
     // Rows of C one micro-kernel call holds: 8 rows × 2 vectors = 16 accumulators of the 32 registers.
     internal const int Mr = 8;
@@ -74,33 +74,41 @@ internal static class MatMul
         view.Offset >= 0 && view.RowStride >= 0 && view.ColStride >= 0 &&
         (rows == 0 || cols == 0 || view.Offset + (long)(rows - 1) * view.RowStride + (long)(cols - 1) * view.ColStride < view.Data.Length);
 
-    // Apart from Run, so that the closures the lambdas need are allocated only when a product is
-    // really split, not on every small product of the time loop.
     private static void MultiplyParallel<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int nr = PanelWidth<T>();
-        int panels = (n + nr - 1) / nr;
-        if (panels >= threads)
+        var work = Split<T>.Work;
+        work.Set(a, b, c, m, n, k, accumulate, threads);
+        if (!WorkerPool.TryRun(work, threads)) Part(a, b, c, 0, m, 0, n, k, accumulate);
+    }
+
+    // One product split into fixed parts: by column panels when there are enough (each thread
+    // packs only its own columns of B), else by blocks of rows. The parts depend only on the
+    // shape and the thread count, and no element is computed by two of them.
+    private sealed class Split<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // One per element type: only the pool's owner uses it, and one caller owns the pool at a time.
+        public static readonly Split<T> Work = new();
+
+        private MatrixView<T> _a, _c;
+        private Operand<T> _b;
+        private int _m, _n, _k, _rowsPer, _colsPer;
+        private bool _accumulate, _byColumns;
+
+        public void Set(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int parts)
         {
-            // By column panels: each thread packs only its own columns of B.
-            int colsPer = (panels + threads - 1) / threads * nr;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-            {
-                int from = part * colsPer;
-                if (from < n) Part(a, b, c, 0, m, from, Math.Min(n, from + colsPer), k, accumulate);
-            });
+            (_a, _b, _c, _m, _n, _k, _accumulate) = (a, b, c, m, n, k, accumulate);
+            int nr = PanelWidth<T>(), panels = (n + nr - 1) / nr;
+            _byColumns = panels >= parts;
+            _colsPer = (panels + parts - 1) / parts * nr;
+            _rowsPer = ((m + Mr - 1) / Mr + parts - 1) / parts * Mr;
         }
-        else
+
+        public override void Run(int part)
         {
-            // Few columns (a narrow weight gradient): by blocks of rows.
-            int rowBlocks = (m + Mr - 1) / Mr;
-            int rowsPer = (rowBlocks + threads - 1) / threads * Mr;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-            {
-                int from = part * rowsPer;
-                if (from < m) Part(a, b, c, from, Math.Min(m, from + rowsPer), 0, n, k, accumulate);
-            });
+            int from = part * (_byColumns ? _colsPer : _rowsPer);
+            if (_byColumns && from < _n) Part(_a, _b, _c, 0, _m, from, Math.Min(_n, from + _colsPer), _k, _accumulate);
+            else if (!_byColumns && from < _m) Part(_a, _b, _c, from, Math.Min(_m, from + _rowsPer), 0, _n, _k, _accumulate);
         }
     }
 
