@@ -84,6 +84,35 @@ public class MatMulTests
     }
 
     [Fact]
+    public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits()
+    {
+        // One caller holds the pool at a time; the others run their products on their own threads.
+        const int m = 64, n = 512, k = 200;
+        var rng = new Rng(11);
+        var a = Random(rng, m * k).Select(v => (float)v).ToArray();
+        var b = Random(rng, k * n).Select(v => (float)v).ToArray();
+        float[] Product()
+        {
+            var c = new float[m * n];
+            MatMul.Multiply(MatrixView<float>.RowMajor(a, k), MatrixView<float>.RowMajor(b, n), MatrixView<float>.RowMajor(c, n), m, n, k, accumulate: false);
+            return c;
+        }
+        int saved = MatMul.MaxThreads;
+        MatMul.MaxThreads = 2;
+        try
+        {
+            var expected = Product();
+            var results = new float[8][];
+            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+            {
+                for (int r = 0; r < 20; r++) results[i] = Product();
+            });
+            Assert.All(results, result => Assert.Equal(expected, result));
+        }
+        finally { MatMul.MaxThreads = saved; }
+    }
+
+    [Fact]
     public void With_k_zero_the_product_is_zero_or_leaves_C_as_it_was()
     {
         var c = new[] { 1.0, 2.0, 3.0, 4.0 };

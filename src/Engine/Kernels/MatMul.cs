@@ -39,7 +39,7 @@ internal static class MatMul
     public static void Multiply<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Fits(b, k, n)) throw new ArgumentException($"B [{k}, {n}] reaches outside its array.");
+        if (!b.Fits(k, n)) throw new ArgumentException($"B [{k}, {n}] reaches outside its array.");
         Run(a, new Operand<T>(b, null), c, m, n, k, accumulate);
     }
 
@@ -56,8 +56,7 @@ internal static class MatMul
     {
         if (c.ColStride != 1) throw new ArgumentException("C must be contiguous along its columns.");
         if (m == 0 || n == 0) return;
-        // The kernels read without bounds checks: one check here that each view's last element is inside its array.
-        if (!Fits(a, m, k) || !Fits(c, m, n))
+        if (!a.Fits(m, k) || !c.Fits(m, n))
             throw new ArgumentException($"A [{m}, {k}] · B [{k}, {n}] → C [{m}, {n}] reaches outside an operand's array.");
         if (k == 0)
         {
@@ -70,16 +69,21 @@ internal static class MatMul
         else MultiplyParallel(a, b, c, m, n, k, accumulate, threads);
     }
 
-    private static bool Fits<T>(MatrixView<T> view, int rows, int cols) =>
-        view.Offset >= 0 && view.RowStride >= 0 && view.ColStride >= 0 &&
-        (rows == 0 || cols == 0 || view.Offset + (long)(rows - 1) * view.RowStride + (long)(cols - 1) * view.ColStride < view.Data.Length);
-
     private static void MultiplyParallel<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var work = Split<T>.Work;
-        work.Set(a, b, c, m, n, k, accumulate, threads);
-        if (!WorkerPool.TryRun(work, threads)) Part(a, b, c, 0, m, 0, n, k, accumulate);
+        if (!WorkerPool.TryAcquire())
+        {
+            Part(a, b, c, 0, m, 0, n, k, accumulate);
+            return;
+        }
+        try
+        {
+            var work = Split<T>.Work;
+            work.Set(a, b, c, m, n, k, accumulate, threads);
+            WorkerPool.Run(work, threads);
+        }
+        finally { WorkerPool.Release(); }
     }
 
     // One product split into fixed parts: by column panels when there are enough (each thread
@@ -87,7 +91,7 @@ internal static class MatMul
     // shape and the thread count, and no element is computed by two of them.
     private sealed class Split<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // One per element type: only the pool's owner uses it, and one caller owns the pool at a time.
+        // One per element type: only the pool's holder sets and runs it, and one caller holds the pool at a time.
         public static readonly Split<T> Work = new();
 
         private MatrixView<T> _a, _c;

@@ -18,8 +18,7 @@ internal sealed class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Packs source [rows, cols] (any strides: Wᵀ is W's transposed view). Reuses the buffer when it is large enough.</summary>
     public void Pack(MatrixView<T> source, int rows, int cols)
     {
-        if (source.Offset < 0 || source.RowStride < 0 || source.ColStride < 0 ||
-            (rows > 0 && cols > 0 && source.Offset + (long)(rows - 1) * source.RowStride + (long)(cols - 1) * source.ColStride >= source.Data.Length))
+        if (!source.Fits(rows, cols))
             throw new ArgumentException($"[{rows}, {cols}] reaches outside the source array.");
         int nr = MatMul.PanelWidth<T>();
         int length = checked((cols + nr - 1) / nr * nr * rows);

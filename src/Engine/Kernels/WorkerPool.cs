@@ -3,7 +3,8 @@
 // closures. A job is a fixed number of parts; the caller and the workers claim parts from one
 // counter, so when a worker is slow to wake (a busy machine) the caller simply runs more parts
 // itself. Which thread runs a part never changes what the part computes. Workers spin briefly for
-// the next job (the next step's product comes within microseconds) and then park.
+// the next job (the next step's product comes within microseconds) and then park. One caller holds
+// the pool at a time; another runs its work on its own thread.
 using System.Diagnostics;
 
 namespace LstmService.Engine.Kernels;
@@ -32,31 +33,34 @@ internal static class WorkerPool
     private static Exception? _error;
 
     /// <summary>
-    /// Runs work.Run(p) for p in 0..parts−1 on the calling thread and up to parts − 1 workers, and
-    /// returns when all are done. Returns false, running nothing, when another caller holds the pool.
+    /// Takes the pool for the calling thread; false when another caller holds it. Set up the work
+    /// only after this succeeds (work objects are shared), then <see cref="Run"/> and <see cref="Release"/>.
     /// </summary>
-    public static bool TryRun(PoolWork work, int parts)
+    public static bool TryAcquire() => Interlocked.CompareExchange(ref _owned, 1, 0) == 0;
+
+    public static void Release() => Volatile.Write(ref _owned, 0);
+
+    /// <summary>
+    /// Runs work.Run(p) for p in 0..parts−1 on the calling thread, which holds the pool, and up to
+    /// parts − 1 workers, and returns when all are done.
+    /// </summary>
+    public static void Run(PoolWork work, int parts)
     {
-        if (Interlocked.CompareExchange(ref _owned, 1, 0) != 0) return false;
-        try
-        {
-            EnsureWorkers(parts - 1);
-            _work = work;
-            _parts = parts;
-            _error = null;
-            Volatile.Write(ref _done, 0);
-            long job = (Volatile.Read(ref _claim) >> 32) + 1;
-            Interlocked.Exchange(ref _claim, job << 32);   // publishes the job; a full fence before reading _sleepers
-            if (Volatile.Read(ref _sleepers) > 0) Wake.Set();
-            RunParts(work, parts, job);
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _done) < parts) spinner.SpinOnce(sleep1Threshold: -1);
-            Wake.Reset();
-            _work = null;
-            if (_error is { } error) throw new AggregateException(error);
-            return true;
-        }
-        finally { Volatile.Write(ref _owned, 0); }
+        if (Volatile.Read(ref _owned) != 1) throw new InvalidOperationException("The worker pool is not held.");
+        EnsureWorkers(parts - 1);
+        _work = work;
+        _parts = parts;
+        _error = null;
+        Volatile.Write(ref _done, 0);
+        long job = (Volatile.Read(ref _claim) >> 32) + 1;
+        Interlocked.Exchange(ref _claim, job << 32);   // publishes the job; a full fence before reading _sleepers
+        if (Volatile.Read(ref _sleepers) > 0) Wake.Set();
+        RunParts(work, parts, job);
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _done) < parts) spinner.SpinOnce(sleep1Threshold: -1);
+        Wake.Reset();
+        _work = null;
+        if (_error is { } error) throw new AggregateException(error);
     }
 
     private static void RunParts(PoolWork work, int parts, long job)

@@ -209,10 +209,15 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         public void Run(int step, bool backward)
         {
             int parts = Math.Min(MatMul.MaxThreads, layer._batch);
-            if (parts > 1 && layer._batch * layer.HiddenSize >= ParallelElements)
+            if (parts > 1 && layer._batch * layer.HiddenSize >= ParallelElements && WorkerPool.TryAcquire())
             {
-                (_step, _backward, _rowsPer) = (step, backward, (layer._batch + parts - 1) / parts);
-                if (WorkerPool.TryRun(this, parts)) return;
+                try
+                {
+                    (_step, _backward, _rowsPer) = (step, backward, (layer._batch + parts - 1) / parts);
+                    WorkerPool.Run(this, parts);
+                    return;
+                }
+                finally { WorkerPool.Release(); }
             }
             if (backward) layer.BackwardRows(step, 0, layer._batch);
             else layer.ForwardRows(step, 0, layer._batch);
