@@ -8,6 +8,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using LstmService.Engine.Kernels;
 
 namespace LstmService.Engine.Layers;
 
@@ -35,7 +36,7 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
         ref T cp = ref MemoryMarshal.GetReference(cPrev);
         // i·g rounded, then one fused f·c₋₁ + that: TensorPrimitives.Multiply then FusedMultiplyAdd.
         for (; j + Vector512<T>.Count <= h; j += Vector512<T>.Count)
-            Fma(Load(ref f, j), Load(ref cp, j), Load(ref i, j) * Load(ref g, j)).StoreUnsafe(ref cOut, (nuint)j);
+            MatMul.Fma(Load(ref f, j), Load(ref cp, j), Load(ref i, j) * Load(ref g, j)).StoreUnsafe(ref cOut, (nuint)j);
         for (; j < h; j++)
             Unsafe.Add(ref cOut, j) = T.FusedMultiplyAdd(Unsafe.Add(ref f, j), Unsafe.Add(ref cp, j), Unsafe.Add(ref i, j) * Unsafe.Add(ref g, j));
     }
@@ -104,14 +105,4 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Load(ref T at, int j) => Vector512.LoadUnsafe(ref at, (nuint)j);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> addend)
-    {
-        if (typeof(T) == typeof(float))
-            return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
-        if (typeof(T) == typeof(double))
-            return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
-        throw new NotSupportedException($"{typeof(T).Name} is not a supported element type.");
-    }
 }
