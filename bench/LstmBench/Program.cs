@@ -3,6 +3,7 @@
 using LstmService.Bench;
 
 if (args is ["report", var ours, var theirs]) { Report.Print(ours, theirs); return; }
+if (args is ["kernel", ..]) { KernelAb.Run(args.Length > 1 ? int.Parse(args[1]) : 7, args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount); return; }
 if (args is ["peak"] or []) Harness.Print(FmaPeak.Measure());
 if (args is ["peak"]) return;
 foreach (var config in BenchConfig.All.Where(c => args.Length == 0 || args.Contains(c.Id)))

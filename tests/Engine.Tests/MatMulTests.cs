@@ -1,5 +1,6 @@
 // Our matrix kernel against MathNet.Numerics' product as an independent reference, over shapes
-// that hit every path (register blocks, single vectors, scalar tails, both parallel splits).
+// that hit every path (full and edge micro-tiles, the few-rows kernels, several k blocks, B packed
+// per call or beforehand, both parallel splits).
 using LstmService.Engine.Kernels;
 using LstmService.Engine.Training;
 using MathNet.Numerics.LinearAlgebra;
@@ -18,6 +19,12 @@ public class MatMulTests
         { 33, 70, 65, true, true },
         { 2, 1030, 300, false, false },  // few rows, many columns: the column split
         { 130, 260, 40, true, true },    // many rows: the row split
+        { 1, 300, 1, false, true },      // one row, k = 1
+        { 3, 128, 70, true, false },     // few rows: whole groups of 4 panels
+        { 8, 32, 1, false, false },      // exactly one micro-tile, k = 1
+        { 9, 33, 600, true, true },      // one row and one column past a tile; three k blocks
+        { 200, 3, 513, false, true },    // more rows than one packed A block, a narrow B, the row split
+        { 64, 1024, 256, false, true },  // one step of B3's recurrent product
     };
 
     [Theory]
@@ -53,6 +60,66 @@ public class MatMulTests
         var one = Run(1);
         Assert.Equal(one, Run(2));
         for (int i = 0; i < one.Length; i++) Assert.Equal(expected[i], one[i], 1e-5 * k);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void A_B_packed_beforehand_gives_the_same_bits_as_one_packed_per_product(int m, int n, int k, bool transposeB, bool accumulate)
+    {
+        // B given as a transposed view when transposeB: the way the layers pack their weights.
+        var rng = new Rng(7);
+        var a = Random(rng, m * k).Select(v => (float)v).ToArray();
+        var b = Random(rng, k * n).Select(v => (float)v).ToArray();
+        var c = Random(rng, m * n).Select(v => (float)v).ToArray();
+        var bView = transposeB ? MatrixView<float>.RowMajor(Transpose(b, k, n), k).Transposed : MatrixView<float>.RowMajor(b, n);
+        var perProduct = (float[])c.Clone();
+        MatMul.Multiply(MatrixView<float>.RowMajor(a, k), bView, MatrixView<float>.RowMajor(perProduct, n), m, n, k, accumulate);
+        var packed = new PackedMatrix<float>();
+        packed.Pack(bView, k, n);
+        var beforehand = (float[])c.Clone();
+        MatMul.Multiply(MatrixView<float>.RowMajor(a, k), packed, MatrixView<float>.RowMajor(beforehand, n), m, accumulate);
+        Assert.Equal(perProduct, beforehand);
+        var expected = Reference(a.Select(v => (double)v).ToArray(), b.Select(v => (double)v).ToArray(), c.Select(v => (double)v).ToArray(), m, n, k, false, accumulate);
+        for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], beforehand[i], 1e-5 * k);
+    }
+
+    [Fact]
+    public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits()
+    {
+        // One caller holds the pool at a time; the others run their products on their own threads.
+        const int m = 64, n = 512, k = 200;
+        var rng = new Rng(11);
+        var a = Random(rng, m * k).Select(v => (float)v).ToArray();
+        var b = Random(rng, k * n).Select(v => (float)v).ToArray();
+        float[] Product()
+        {
+            var c = new float[m * n];
+            MatMul.Multiply(MatrixView<float>.RowMajor(a, k), MatrixView<float>.RowMajor(b, n), MatrixView<float>.RowMajor(c, n), m, n, k, accumulate: false);
+            return c;
+        }
+        int saved = MatMul.MaxThreads;
+        MatMul.MaxThreads = 2;
+        try
+        {
+            var expected = Product();
+            var results = new float[8][];
+            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+            {
+                for (int r = 0; r < 20; r++) results[i] = Product();
+            });
+            Assert.All(results, result => Assert.Equal(expected, result));
+        }
+        finally { MatMul.MaxThreads = saved; }
+    }
+
+    [Fact]
+    public void With_k_zero_the_product_is_zero_or_leaves_C_as_it_was()
+    {
+        var c = new[] { 1.0, 2.0, 3.0, 4.0 };
+        MatMul.Multiply(MatrixView<double>.RowMajor([], 0), MatrixView<double>.RowMajor([], 2), MatrixView<double>.RowMajor(c, 2), 2, 2, 0, accumulate: true);
+        Assert.Equal([1.0, 2.0, 3.0, 4.0], c);
+        MatMul.Multiply(MatrixView<double>.RowMajor([], 0), MatrixView<double>.RowMajor([], 2), MatrixView<double>.RowMajor(c, 2), 2, 2, 0, accumulate: false);
+        Assert.Equal([0.0, 0.0, 0.0, 0.0], c);
     }
 
     private static double[] Reference(double[] a, double[] b, double[] c, int m, int n, int k, bool _, bool accumulate)

@@ -1,10 +1,12 @@
-// The matrix product every hot path of the engine runs on: C = A·B (or C += A·B), vectorized with
-// fused multiply-adds and split over the cores for large products. Every element of C is computed
-// by the same sequence of FMAs in k order whichever thread or code path takes it, so results are
-// bit-identical with 1 or N threads.
+// The matrix product every hot path of the engine runs on: C = A·B (or C += A·B). B is packed into
+// column panels two Vector512 wide, A into micro-panels of 8 rows, and a micro-kernel keeps an
+// 8 × 2-vector block of C in registers across a block of k (see docs/engine.md). Every element of
+// C is computed by the same chain of FMAs in k order, whichever thread, block or code path takes
+// it, so results are bit-identical with 1 or N threads.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LstmService.Engine.Kernels;
 
@@ -13,215 +15,367 @@ internal static class MatMul
     /// <summary>Threads a large product is split over; tests set 1 and 2 to prove results do not depend on it.</summary>
     public static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
-    // Below this many multiply-adds a product runs on the calling thread: handing work to the
-    // pool costs more than it saves.
+    // Below this many multiply-adds a product runs on the calling thread: handing a part to a
+    // worker costs more than it saves.
     private const long ParallelThreshold = 1 << 18;
-    private const int RowBlock = 4;
+    // Rows of C one micro-kernel call holds: 8 rows × 2 vectors = 16 accumulators of the 32 registers.
+    internal const int Mr = 8;
+    // A block of k: one packed B micro-panel (Kc × 2 vectors, 32 KiB in float32) stays in L1.
+    private const int Kc = 256;
+    // Rows of A packed at a time: an Mc × Kc block (128 KiB in float32) stays in L2.
+    private const int Mc = 128;
+    // With fewer rows than this (one step of batch 1), rows go one at a time across 4 panels
+    // instead of padding A to 8 rows.
+    private const int FewRows = 4;
+
+    /// <summary>Columns of one packed panel of B: two vectors.</summary>
+    public static int PanelWidth<T>() => 2 * Vector512<T>.Count;
 
     /// <summary>
-    /// C[m, n] (+)= A[m, k] · B[k, n]. A may have any strides (so Aᵀ is free); B and C must be
-    /// contiguous along columns (ColStride 1), which is the direction the kernel vectorizes.
+    /// C[m, n] (+)= A[m, k] · B[k, n]. A and B may have any strides (so transposes are free); C must
+    /// be contiguous along its columns. B is packed on the way, by each thread for its columns;
+    /// pack a B that many products share once with <see cref="PackedMatrix{T}"/> instead.
     /// </summary>
     public static void Multiply<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (b.ColStride != 1 || c.ColStride != 1)
-            throw new ArgumentException("B and C must be contiguous along their columns.");
+        if (!b.Fits(k, n)) throw new ArgumentException($"B [{k}, {n}] reaches outside its array.");
+        Run(a, new Operand<T>(b, null), c, m, n, k, accumulate);
+    }
+
+    /// <summary>C[m, n] (+)= A[m, k] · B[k, n] with B packed beforehand.</summary>
+    public static void Multiply<T>(MatrixView<T> a, PackedMatrix<T> b, MatrixView<T> c, int m, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Run(a, new Operand<T>(default, b), c, m, b.Cols, b.Rows, accumulate);
+
+    // B as given: a view packed per call, or a matrix packed beforehand.
+    private readonly record struct Operand<T>(MatrixView<T> View, PackedMatrix<T>? Packed) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    private static void Run<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (c.ColStride != 1) throw new ArgumentException("C must be contiguous along its columns.");
         if (m == 0 || n == 0) return;
-        // The kernels read without bounds checks: one check here that each view's last element is inside its array.
-        if (!Fits(a, m, k) || !Fits(b, k, n) || !Fits(c, m, n))
+        if (!a.Fits(m, k) || !c.Fits(m, n))
             throw new ArgumentException($"A [{m}, {k}] · B [{k}, {n}] → C [{m}, {n}] reaches outside an operand's array.");
+        if (k == 0)
+        {
+            if (!accumulate) for (int i = 0; i < m; i++) c.Data.AsSpan(c.Offset + i * c.RowStride, n).Clear();
+            return;
+        }
 
         int threads = (long)m * n * k >= ParallelThreshold ? MaxThreads : 1;
-        if (threads <= 1) Block(a, b, c, 0, m, 0, n, k, accumulate);
+        if (threads <= 1) Part(a, b, c, 0, m, 0, n, k, accumulate);
         else MultiplyParallel(a, b, c, m, n, k, accumulate, threads);
     }
 
-    private static bool Fits<T>(MatrixView<T> view, int rows, int cols) =>
-        view.Offset >= 0 && view.RowStride >= 0 && view.ColStride >= 0 &&
-        (rows == 0 || cols == 0 || view.Offset + (long)(rows - 1) * view.RowStride + (long)(cols - 1) * view.ColStride < view.Data.Length);
-
-    /// <summary>dst[cols, rows] = srcᵀ for row-major src [rows, cols].</summary>
-    public static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
-    {
-        if (src.Length < rows * cols || dst.Length < rows * cols) throw new ArgumentException("The spans are shorter than the matrix.");
-        // In 16 × 16 tiles, so the strided writes of one tile stay within a few cache lines.
-        const int tile = 16;
-        ref T s = ref MemoryMarshal.GetReference(src);
-        ref T d = ref MemoryMarshal.GetReference(dst);
-        for (int r0 = 0; r0 < rows; r0 += tile)
-            for (int c0 = 0; c0 < cols; c0 += tile)
-            {
-                int r1 = Math.Min(rows, r0 + tile), c1 = Math.Min(cols, c0 + tile);
-                for (int r = r0; r < r1; r++)
-                    for (int c = c0; c < c1; c++)
-                        Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * cols + c);
-            }
-    }
-
-    // Apart from Multiply, so that the closures the lambdas need are allocated only when a
-    // product is really split, not on every small product of the time loop.
-    private static void MultiplyParallel<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int threads)
+    private static void MultiplyParallel<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int panel = 2 * Vector<T>.Count;
-        if (m >= threads * RowBlock)
+        if (!WorkerPool.TryAcquire())
         {
-            int rowBlocks = (m + RowBlock - 1) / RowBlock;
-            int rowsPer = (rowBlocks + threads - 1) / threads * RowBlock;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-            {
-                int from = part * rowsPer;
-                if (from < m) Block(a, b, c, from, Math.Min(m, from + rowsPer), 0, n, k, accumulate);
-            });
+            Part(a, b, c, 0, m, 0, n, k, accumulate);
+            return;
+        }
+        try
+        {
+            var work = Split<T>.Work;
+            work.Set(a, b, c, m, n, k, accumulate, threads);
+            WorkerPool.Run(work, threads);
+        }
+        finally { WorkerPool.Release(); }
+    }
+
+    // One product split into fixed parts: by column panels when there are enough (each thread
+    // packs only its own columns of B), else by blocks of rows. The parts depend only on the
+    // shape and the thread count, and no element is computed by two of them.
+    private sealed class Split<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // One per element type: only the pool's holder sets and runs it, and one caller holds the pool at a time.
+        public static readonly Split<T> Work = new();
+
+        private MatrixView<T> _a, _c;
+        private Operand<T> _b;
+        private int _m, _n, _k, _rowsPer, _colsPer;
+        private bool _accumulate, _byColumns;
+
+        public void Set(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int parts)
+        {
+            (_a, _b, _c, _m, _n, _k, _accumulate) = (a, b, c, m, n, k, accumulate);
+            int nr = PanelWidth<T>(), panels = (n + nr - 1) / nr;
+            _byColumns = panels >= parts;
+            _colsPer = (panels + parts - 1) / parts * nr;
+            _rowsPer = ((m + Mr - 1) / Mr + parts - 1) / parts * Mr;
+        }
+
+        public override void Run(int part)
+        {
+            int from = part * (_byColumns ? _colsPer : _rowsPer);
+            if (_byColumns && from < _n) Part(_a, _b, _c, 0, _m, from, Math.Min(_n, from + _colsPer), _k, _accumulate);
+            else if (!_byColumns && from < _m) Part(_a, _b, _c, from, Math.Min(_m, from + _rowsPer), 0, _n, _k, _accumulate);
+        }
+    }
+
+    // Rows [r0, r1) × columns [c0, c1) of C, c0 on a panel boundary, on the calling thread.
+    private static void Part<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = PanelWidth<T>();
+        T[] packed;
+        int firstPanel;
+        if (b.Packed is { } prepacked)
+        {
+            packed = prepacked.Data;
+            firstPanel = c0 / nr;
         }
         else
         {
-            // Few rows (one step of a small batch): split the columns on panel boundaries.
-            int panels = (n + panel - 1) / panel;
-            int colsPer = (panels + threads - 1) / threads * panel;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-            {
-                int from = part * colsPer;
-                if (from < n) Block(a, b, c, 0, m, from, Math.Min(n, from + colsPer), k, accumulate);
-            });
+            packed = Scratch<T>.Get(ref Scratch<T>.B, ((c1 - c0 + nr - 1) / nr) * nr * k);
+            PackedMatrix<T>.PackPanels(b.View, k, c0, c1, packed);
+            firstPanel = 0;
         }
+        if (r1 - r0 < FewRows) FewRowsPart(a, packed, firstPanel, c, r0, r1, c0, c1, k, accumulate);
+        else BlockedPart(a, packed, firstPanel, c, r0, r1, c0, c1, k, accumulate);
     }
 
-    // Rows [r0, r1) × columns [c0, c1) of C. Register-blocked: 4 rows × 2 vectors of C stay in
-    // registers across the whole k loop.
-    private static void Block<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
+    // The blocked product: for each block of k and of rows, A is packed into micro-panels, and the
+    // micro-kernel runs over every (panel, micro-panel) pair with the B micro-panel staying in L1.
+    private static void BlockedPart<T>(MatrixView<T> a, T[] packed, int firstPanel, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int v = Vector<T>.Count;
-        ref T aRef = ref MemoryMarshal.GetArrayDataReference(a.Data);
-        ref T bRef = ref MemoryMarshal.GetArrayDataReference(b.Data);
+        int nr = PanelWidth<T>();
+        T[] aPack = Scratch<T>.Get(ref Scratch<T>.A, Mc * Kc);
+        Span<T> tile = stackalloc T[Mr * nr];
         ref T cRef = ref MemoryMarshal.GetArrayDataReference(c.Data);
-        int blockRows = r0 + (r1 - r0) / RowBlock * RowBlock;
-        int j = c0;
-        for (; j + 2 * v <= c1; j += 2 * v)
-            for (int i = r0; i < blockRows; i += RowBlock)
-                Kernel4x2(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
-        for (; j + v <= c1; j += v)
-            for (int i = r0; i < blockRows; i++)
-                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
-        for (; j < c1; j++)
-            for (int i = r0; i < blockRows; i++)
-                Scalar(ref aRef, a, ref bRef, b, ref cRef, c, i, j, k, accumulate);
-
-        // The rows left over (fewer than 4; all of them for one step of batch 1) go across the
-        // columns 4 vectors at a time: four independent FMA chains hide the FMA latency that a
-        // single chain would wait on.
-        for (int i = blockRows; i < r1; i++)
+        ref T bRef = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref T tileRef = ref MemoryMarshal.GetReference(tile);
+        for (int pc = 0; pc < k; pc += Kc)
         {
-            int jj = c0;
-            for (; jj + 4 * v <= c1; jj += 4 * v)
-                Kernel1x4(ref aRef, a, ref bRef, b, ref cRef, c, i, jj, k, accumulate);
-            for (; jj + v <= c1; jj += v)
-                Kernel1x1(ref aRef, a, ref bRef, b, ref cRef, c, i, jj, k, accumulate);
-            for (; jj < c1; jj++)
-                Scalar(ref aRef, a, ref bRef, b, ref cRef, c, i, jj, k, accumulate);
+            int kc = Math.Min(Kc, k - pc);
+            bool add = accumulate || pc > 0;
+            for (int ic = r0; ic < r1; ic += Mc)
+            {
+                int mc = Math.Min(Mc, r1 - ic);
+                PackRows(a, ic, mc, pc, kc, aPack);
+                ref T aRef = ref MemoryMarshal.GetArrayDataReference(aPack);
+                for (int j = c0; j < c1; j += nr)
+                {
+                    int cols = Math.Min(nr, c1 - j);
+                    ref T bPanel = ref Unsafe.Add(ref bRef, ((firstPanel + (j - c0) / nr) * k + pc) * nr);
+                    for (int ir = 0; ir < mc; ir += Mr)
+                    {
+                        int rows = Math.Min(Mr, mc - ir);
+                        ref T aPanel = ref Unsafe.Add(ref aRef, ir * kc);
+                        int cAt = c.Offset + (ic + ir) * c.RowStride + j;
+                        if (rows == Mr && cols == nr)
+                        {
+                            Kernel(ref aPanel, ref bPanel, kc, ref Unsafe.Add(ref cRef, cAt), c.RowStride, add);
+                            continue;
+                        }
+                        // An edge block: through a full-size tile, of which only the real rows and columns are kept.
+                        if (add) CopyBlock(ref Unsafe.Add(ref cRef, cAt), c.RowStride, ref tileRef, nr, rows, cols);
+                        Kernel(ref aPanel, ref bPanel, kc, ref tileRef, nr, add);
+                        CopyBlock(ref tileRef, nr, ref Unsafe.Add(ref cRef, cAt), c.RowStride, rows, cols);
+                    }
+                }
+            }
         }
     }
 
-    private static void Scalar<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
+    // A few rows (one step of batch 1): each row across 4 panels at a time, 8 independent FMA
+    // chains, reading A in place rather than padding it to 8 rows.
+    private static void FewRowsPart<T>(MatrixView<T> a, T[] packed, int firstPanel, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T sum = accumulate ? Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) : T.Zero;
-        int ai = a.Offset + i * a.RowStride, bj = b.Offset + j;
+        int nr = PanelWidth<T>();
+        Span<T> tile = stackalloc T[nr];
+        ref T cRef = ref MemoryMarshal.GetArrayDataReference(c.Data);
+        ref T bRef = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref T aRef = ref MemoryMarshal.GetArrayDataReference(a.Data);
+        ref T tileRef = ref MemoryMarshal.GetReference(tile);
+        int panelStride = k * nr;
+        for (int i = r0; i < r1; i++)
+        {
+            ref T aRow = ref Unsafe.Add(ref aRef, a.Offset + i * a.RowStride);
+            int j = c0;
+            for (; j + 4 * nr <= c1; j += 4 * nr)
+                RowKernel4(ref aRow, a.ColStride, ref Unsafe.Add(ref bRef, (firstPanel + (j - c0) / nr) * panelStride), panelStride, k,
+                    ref Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j), accumulate);
+            for (; j < c1; j += nr)
+            {
+                int cols = Math.Min(nr, c1 - j);
+                ref T bPanel = ref Unsafe.Add(ref bRef, (firstPanel + (j - c0) / nr) * panelStride);
+                ref T cAt = ref Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j);
+                if (cols == nr)
+                {
+                    RowKernel1(ref aRow, a.ColStride, ref bPanel, k, ref cAt, accumulate);
+                    continue;
+                }
+                if (accumulate) CopyBlock(ref cAt, 0, ref tileRef, 0, 1, cols);
+                RowKernel1(ref aRow, a.ColStride, ref bPanel, k, ref tileRef, accumulate);
+                CopyBlock(ref tileRef, 0, ref cAt, 0, 1, cols);
+            }
+        }
+    }
+
+    private static void CopyBlock<T>(ref T from, int fromStride, ref T to, int toStride, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref from, r * fromStride), cols)
+                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref to, r * toStride), cols));
+    }
+
+    // A[rows [i0, i0 + mc), k [p0, p0 + kc)] → micro-panels of Mr rows, each [kc][Mr] (element
+    // (r, p) at p·Mr + r), the rows past mc zero.
+    private static void PackRows<T>(MatrixView<T> a, int i0, int mc, int p0, int kc, T[] dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T src = ref MemoryMarshal.GetArrayDataReference(a.Data);
+        ref T d = ref MemoryMarshal.GetArrayDataReference(dst);
+        for (int ir = 0; ir < mc; ir += Mr)
+        {
+            ref T panel = ref Unsafe.Add(ref d, ir * kc);
+            int rows = Math.Min(Mr, mc - ir);
+            if (rows < Mr) MemoryMarshal.CreateSpan(ref panel, kc * Mr).Clear();
+            int first = a.Offset + (i0 + ir) * a.RowStride + p0 * a.ColStride;
+            // Along whichever of A's directions is contiguous (k for A, rows for Aᵀ).
+            if (a.ColStride <= a.RowStride)
+            {
+                for (int r = 0; r < rows; r++)
+                    for (int p = 0; p < kc; p++)
+                        Unsafe.Add(ref panel, p * Mr + r) = Unsafe.Add(ref src, first + r * a.RowStride + p * a.ColStride);
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < rows; r++)
+                        Unsafe.Add(ref panel, p * Mr + r) = Unsafe.Add(ref src, first + r * a.RowStride + p * a.ColStride);
+            }
+        }
+    }
+
+    // C[8, 2 vectors] (+)= A micro-panel [kc][8] · B micro-panel [kc][2 vectors]: sixteen
+    // accumulators in registers across the whole k block. Nothing but locals in here: a static
+    // written near the loop made the JIT spill every accumulator to the stack.
+    private static void Kernel<T>(ref T a, ref T b, int kc, ref T c, int cStride, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint v = (nuint)Vector512<T>.Count, cs = (nuint)cStride;
+        Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (add)
+        {
+            c00 = Vector512.LoadUnsafe(ref c); c01 = Vector512.LoadUnsafe(ref c, v);
+            c10 = Vector512.LoadUnsafe(ref c, cs); c11 = Vector512.LoadUnsafe(ref c, cs + v);
+            c20 = Vector512.LoadUnsafe(ref c, 2 * cs); c21 = Vector512.LoadUnsafe(ref c, 2 * cs + v);
+            c30 = Vector512.LoadUnsafe(ref c, 3 * cs); c31 = Vector512.LoadUnsafe(ref c, 3 * cs + v);
+            c40 = Vector512.LoadUnsafe(ref c, 4 * cs); c41 = Vector512.LoadUnsafe(ref c, 4 * cs + v);
+            c50 = Vector512.LoadUnsafe(ref c, 5 * cs); c51 = Vector512.LoadUnsafe(ref c, 5 * cs + v);
+            c60 = Vector512.LoadUnsafe(ref c, 6 * cs); c61 = Vector512.LoadUnsafe(ref c, 6 * cs + v);
+            c70 = Vector512.LoadUnsafe(ref c, 7 * cs); c71 = Vector512.LoadUnsafe(ref c, 7 * cs + v);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<T>.Zero;
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<T> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, v);
+            var x = Vector512.Create(a);
+            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref a, 1));
+            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref a, 2));
+            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref a, 3));
+            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector512.Create(Unsafe.Add(ref a, 4));
+            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref a, 5));
+            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref a, 6));
+            c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref a, 7));
+            c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
+            a = ref Unsafe.Add(ref a, Mr);
+            b = ref Unsafe.Add(ref b, 2 * v);
+        }
+        c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, v);
+        c10.StoreUnsafe(ref c, cs); c11.StoreUnsafe(ref c, cs + v);
+        c20.StoreUnsafe(ref c, 2 * cs); c21.StoreUnsafe(ref c, 2 * cs + v);
+        c30.StoreUnsafe(ref c, 3 * cs); c31.StoreUnsafe(ref c, 3 * cs + v);
+        c40.StoreUnsafe(ref c, 4 * cs); c41.StoreUnsafe(ref c, 4 * cs + v);
+        c50.StoreUnsafe(ref c, 5 * cs); c51.StoreUnsafe(ref c, 5 * cs + v);
+        c60.StoreUnsafe(ref c, 6 * cs); c61.StoreUnsafe(ref c, 6 * cs + v);
+        c70.StoreUnsafe(ref c, 7 * cs); c71.StoreUnsafe(ref c, 7 * cs + v);
+    }
+
+    // One row of C across 4 whole panels: C[1, 8 vectors] (+)= a[k] · B panels [k][2 vectors] × 4.
+    private static void RowKernel4<T>(ref T a, int aStride, ref T b, int panelStride, int k, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint v = (nuint)Vector512<T>.Count, ps = (nuint)panelStride, nr = 2 * v;
+        Vector512<T> s0, s1, s2, s3, s4, s5, s6, s7;
+        if (add)
+        {
+            s0 = Vector512.LoadUnsafe(ref c); s1 = Vector512.LoadUnsafe(ref c, v);
+            s2 = Vector512.LoadUnsafe(ref c, nr); s3 = Vector512.LoadUnsafe(ref c, nr + v);
+            s4 = Vector512.LoadUnsafe(ref c, 2 * nr); s5 = Vector512.LoadUnsafe(ref c, 2 * nr + v);
+            s6 = Vector512.LoadUnsafe(ref c, 3 * nr); s7 = Vector512.LoadUnsafe(ref c, 3 * nr + v);
+        }
+        else
+        {
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = Vector512<T>.Zero;
+        }
         for (int p = 0; p < k; p++)
-            sum = T.FusedMultiplyAdd(Unsafe.Add(ref aRef, ai + p * a.ColStride), Unsafe.Add(ref bRef, bj + p * b.RowStride), sum);
-        Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) = sum;
+        {
+            var x = Vector512.Create(Unsafe.Add(ref a, p * aStride));
+            s0 = Fma(x, Vector512.LoadUnsafe(ref b), s0); s1 = Fma(x, Vector512.LoadUnsafe(ref b, v), s1);
+            s2 = Fma(x, Vector512.LoadUnsafe(ref b, ps), s2); s3 = Fma(x, Vector512.LoadUnsafe(ref b, ps + v), s3);
+            s4 = Fma(x, Vector512.LoadUnsafe(ref b, 2 * ps), s4); s5 = Fma(x, Vector512.LoadUnsafe(ref b, 2 * ps + v), s5);
+            s6 = Fma(x, Vector512.LoadUnsafe(ref b, 3 * ps), s6); s7 = Fma(x, Vector512.LoadUnsafe(ref b, 3 * ps + v), s7);
+            b = ref Unsafe.Add(ref b, nr);
+        }
+        s0.StoreUnsafe(ref c); s1.StoreUnsafe(ref c, v);
+        s2.StoreUnsafe(ref c, nr); s3.StoreUnsafe(ref c, nr + v);
+        s4.StoreUnsafe(ref c, 2 * nr); s5.StoreUnsafe(ref c, 2 * nr + v);
+        s6.StoreUnsafe(ref c, 3 * nr); s7.StoreUnsafe(ref c, 3 * nr + v);
     }
 
-    private static void Kernel1x4<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
+    // One row of C across one panel.
+    private static void RowKernel1<T>(ref T a, int aStride, ref T b, int k, ref T c, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint v = (nuint)Vector<T>.Count;
-        nuint c0 = (nuint)(c.Offset + i * c.RowStride + j);
-        Vector<T> s0, s1, s2, s3;
-        if (accumulate)
+        nuint v = (nuint)Vector512<T>.Count;
+        Vector512<T> s0 = add ? Vector512.LoadUnsafe(ref c) : Vector512<T>.Zero;
+        Vector512<T> s1 = add ? Vector512.LoadUnsafe(ref c, v) : Vector512<T>.Zero;
+        for (int p = 0; p < k; p++)
         {
-            s0 = Vector.LoadUnsafe(ref cRef, c0); s1 = Vector.LoadUnsafe(ref cRef, c0 + v);
-            s2 = Vector.LoadUnsafe(ref cRef, c0 + 2 * v); s3 = Vector.LoadUnsafe(ref cRef, c0 + 3 * v);
+            var x = Vector512.Create(Unsafe.Add(ref a, p * aStride));
+            s0 = Fma(x, Vector512.LoadUnsafe(ref b), s0);
+            s1 = Fma(x, Vector512.LoadUnsafe(ref b, v), s1);
+            b = ref Unsafe.Add(ref b, 2 * v);
         }
-        else
-        {
-            s0 = s1 = s2 = s3 = Vector<T>.Zero;
-        }
-        int ai = a.Offset + i * a.RowStride, acs = a.ColStride;
-        nuint bp = (nuint)(b.Offset + j), bs = (nuint)b.RowStride;
-        for (int p = 0; p < k; p++, ai += acs, bp += bs)
-        {
-            var x = new Vector<T>(Unsafe.Add(ref aRef, ai));
-            s0 = Fma(x, Vector.LoadUnsafe(ref bRef, bp), s0);
-            s1 = Fma(x, Vector.LoadUnsafe(ref bRef, bp + v), s1);
-            s2 = Fma(x, Vector.LoadUnsafe(ref bRef, bp + 2 * v), s2);
-            s3 = Fma(x, Vector.LoadUnsafe(ref bRef, bp + 3 * v), s3);
-        }
-        s0.StoreUnsafe(ref cRef, c0); s1.StoreUnsafe(ref cRef, c0 + v);
-        s2.StoreUnsafe(ref cRef, c0 + 2 * v); s3.StoreUnsafe(ref cRef, c0 + 3 * v);
+        s0.StoreUnsafe(ref c); s1.StoreUnsafe(ref c, v);
     }
 
-    private static void Kernel4x2<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int v = Vector<T>.Count;
-        nuint c0 = (nuint)(c.Offset + i * c.RowStride + j), cs = (nuint)c.RowStride;
-        Vector<T> c00, c01, c10, c11, c20, c21, c30, c31;
-        if (accumulate)
-        {
-            c00 = Vector.LoadUnsafe(ref cRef, c0); c01 = Vector.LoadUnsafe(ref cRef, c0 + (nuint)v);
-            c10 = Vector.LoadUnsafe(ref cRef, c0 + cs); c11 = Vector.LoadUnsafe(ref cRef, c0 + cs + (nuint)v);
-            c20 = Vector.LoadUnsafe(ref cRef, c0 + 2 * cs); c21 = Vector.LoadUnsafe(ref cRef, c0 + 2 * cs + (nuint)v);
-            c30 = Vector.LoadUnsafe(ref cRef, c0 + 3 * cs); c31 = Vector.LoadUnsafe(ref cRef, c0 + 3 * cs + (nuint)v);
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector<T>.Zero;
-        }
-        int ai = a.Offset + i * a.RowStride, ars = a.RowStride, acs = a.ColStride;
-        nuint bp = (nuint)(b.Offset + j), bs = (nuint)b.RowStride;
-        for (int p = 0; p < k; p++, ai += acs, bp += bs)
-        {
-            Vector<T> b0 = Vector.LoadUnsafe(ref bRef, bp), b1 = Vector.LoadUnsafe(ref bRef, bp + (nuint)v);
-            var a0 = new Vector<T>(Unsafe.Add(ref aRef, ai));
-            c00 = Fma(a0, b0, c00); c01 = Fma(a0, b1, c01);
-            var a1 = new Vector<T>(Unsafe.Add(ref aRef, ai + ars));
-            c10 = Fma(a1, b0, c10); c11 = Fma(a1, b1, c11);
-            var a2 = new Vector<T>(Unsafe.Add(ref aRef, ai + 2 * ars));
-            c20 = Fma(a2, b0, c20); c21 = Fma(a2, b1, c21);
-            var a3 = new Vector<T>(Unsafe.Add(ref aRef, ai + 3 * ars));
-            c30 = Fma(a3, b0, c30); c31 = Fma(a3, b1, c31);
-        }
-        c00.StoreUnsafe(ref cRef, c0); c01.StoreUnsafe(ref cRef, c0 + (nuint)v);
-        c10.StoreUnsafe(ref cRef, c0 + cs); c11.StoreUnsafe(ref cRef, c0 + cs + (nuint)v);
-        c20.StoreUnsafe(ref cRef, c0 + 2 * cs); c21.StoreUnsafe(ref cRef, c0 + 2 * cs + (nuint)v);
-        c30.StoreUnsafe(ref cRef, c0 + 3 * cs); c31.StoreUnsafe(ref cRef, c0 + 3 * cs + (nuint)v);
-    }
-
-    private static void Kernel1x1<T>(ref T aRef, MatrixView<T> a, ref T bRef, MatrixView<T> b, ref T cRef, MatrixView<T> c, int i, int j, int k, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint c0 = (nuint)(c.Offset + i * c.RowStride + j);
-        Vector<T> acc = accumulate ? Vector.LoadUnsafe(ref cRef, c0) : Vector<T>.Zero;
-        int ai = a.Offset + i * a.RowStride;
-        nuint bp = (nuint)(b.Offset + j), bs = (nuint)b.RowStride;
-        for (int p = 0; p < k; p++, ai += a.ColStride, bp += bs)
-            acc = Fma(new Vector<T>(Unsafe.Add(ref aRef, ai)), Vector.LoadUnsafe(ref bRef, bp), acc);
-        acc.StoreUnsafe(ref cRef, c0);
-    }
-
-    // One rounding per multiply-add, the same as the scalar tail's T.FusedMultiplyAdd, so every
-    // path through the kernel gives the same bits. The type tests fold away when the JIT
-    // specializes T.
+    // One rounding per multiply-add, so every path gives the same bits. The type tests fold away
+    // when the JIT specializes T.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<T> Fma<T>(Vector<T> x, Vector<T> y, Vector<T> addend) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> addend) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
-            return Vector.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
+            return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
         if (typeof(T) == typeof(double))
-            return Vector.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+            return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
         throw new NotSupportedException($"{typeof(T).Name} is not a supported element type.");
+    }
+
+    // Per-thread packing buffers: they grow to the largest product a thread has seen and are reused.
+    private static class Scratch<T>
+    {
+        [ThreadStatic] public static T[]? A;
+        [ThreadStatic] public static T[]? B;
+
+        public static T[] Get(ref T[]? buffer, int length) => buffer is { } b && b.Length >= length ? b : buffer = new T[length];
     }
 }

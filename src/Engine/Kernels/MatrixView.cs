@@ -10,4 +10,9 @@ internal readonly record struct MatrixView<T>(T[] Data, int Offset, int RowStrid
     public MatrixView<T> Transposed => new(Data, Offset, ColStride, RowStride);
 
     public ref T this[int row, int col] => ref Data[Offset + row * RowStride + col * ColStride];
+
+    /// <summary>Whether a [rows, cols] matrix through this view stays inside Data: the kernels read without bounds checks.</summary>
+    public bool Fits(int rows, int cols) =>
+        Offset >= 0 && RowStride >= 0 && ColStride >= 0 &&
+        (rows == 0 || cols == 0 || Offset + (long)(rows - 1) * RowStride + (long)(cols - 1) * ColStride < Data.Length);
 }

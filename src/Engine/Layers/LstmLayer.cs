@@ -15,15 +15,20 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly int _wIh, _wHh, _bIh, _bHh;   // offsets of this layer's tensors in the flat buffer
     private readonly CellKind _cell;
 
-    // Transposed copies of the weights, refreshed at every Forward: the kernel wants the right
-    // operand contiguous along its output columns. wIhT: [In, 4H], wHhT: [H, 4H].
-    private readonly T[] _wIhT, _wHhT, _bias, _dBias;
+    // The weights packed for the kernel: W_ihᵀ [In, 4H] and W_hhᵀ [H, 4H] at every Forward,
+    // W_hh [4H, H] at every Backward, each once for all the products of its pass.
+    private readonly PackedMatrix<T> _wIhT = new(), _wHhT = new(), _wHh4 = new();
+    private readonly T[] _bias, _dBias;
 
     private int _capacity;                         // T·B the buffers below hold
     private T[] _gates = [], _cells = [], _hidden = [], _tanhCells = [], _dGates = [];
-    private T[] _rowBuffers = [];                   // five [B, H] scratch rows for the backward pass
+    private T[] _rowBuffers = [];                   // two [B, H] rows: (h0, c0) in Forward, (dh_next, dc_next) in Backward
     private int _steps, _batch;
+    private bool _hasInitial;                       // Forward started from (h0, c0)
     private T[] _input = [];                        // [T, B, In] as passed to Forward (not owned)
+    private T[] _dHidden = [];                      // Backward's dHidden (not owned)
+    private CellGradient _variant;
+    private readonly StepRows _stepRows;
 
     public LstmLayer(ParameterSet<T> parameters, int index, int inputSize, int hiddenSize, CellKind cell)
     {
@@ -35,10 +40,9 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _wHh = parameters[$"lstm.weight_hh_l{index}"].Offset;
         _bIh = parameters[$"lstm.bias_ih_l{index}"].Offset;
         _bHh = parameters[$"lstm.bias_hh_l{index}"].Offset;
-        _wIhT = new T[inputSize * 4 * hiddenSize];
-        _wHhT = new T[hiddenSize * 4 * hiddenSize];
         _bias = new T[4 * hiddenSize];
         _dBias = new T[4 * hiddenSize];
+        _stepRows = new StepRows(this);
     }
 
     public int InputSize { get; }
@@ -61,7 +65,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             _tanhCells = _cell == CellKind.Standard ? new T[rows * h] : [];
             _capacity = rows;
         }
-        if (_rowBuffers.Length < 5 * batch * h) _rowBuffers = new T[5 * batch * h];
+        if (_rowBuffers.Length < 2 * batch * h) _rowBuffers = new T[2 * batch * h];
         _steps = steps;
         _batch = batch;
     }
@@ -77,59 +81,60 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _input = input;
         int h = HiddenSize, g4 = 4 * h, x = InputSize;
         var values = _parameters.Values;
-        MatMul.Transpose<T>(values.AsSpan(_wIh, g4 * x), g4, x, _wIhT);
-        MatMul.Transpose<T>(values.AsSpan(_wHh, g4 * h), g4, h, _wHhT);
+        _wIhT.Pack(MatrixView<T>.RowMajor(values, x, _wIh).Transposed, x, g4);
+        _wHhT.Pack(MatrixView<T>.RowMajor(values, h, _wHh).Transposed, h, g4);
         TensorPrimitives.Add(values.AsSpan(_bIh, g4), values.AsSpan(_bHh, g4), _bias);
 
         // gates[T·B, 4H] = input[T·B, In] · W_ihᵀ + (b_ih + b_hh): every step's input part at once.
-        MatMul.Multiply(MatrixView<T>.RowMajor(input, x), MatrixView<T>.RowMajor(_wIhT, g4),
-            MatrixView<T>.RowMajor(_gates, g4), steps * batch, g4, x, accumulate: false);
+        MatMul.Multiply(MatrixView<T>.RowMajor(input, x), _wIhT,
+            MatrixView<T>.RowMajor(_gates, g4), steps * batch, accumulate: false);
         for (int r = 0; r < steps * batch; r++)
             TensorPrimitives.Add(_gates.AsSpan(r * g4, g4), _bias, _gates.AsSpan(r * g4, g4));
 
-        bool hasInitial = !h0.IsEmpty;
-        if (hasInitial)
+        _hasInitial = !h0.IsEmpty;
+        if (_hasInitial)
         {
-            // The recurrent product of step 0 needs h0 as a matrix: borrow the backward pass's dhNext rows.
+            // The recurrent product of step 0 needs h0 as a matrix, and the rows c0: into the row buffers.
             h0.CopyTo(RowBuffer(0));
-            MatMul.Multiply(MatrixView<T>.RowMajor(_rowBuffers, h), MatrixView<T>.RowMajor(_wHhT, g4),
-                MatrixView<T>.RowMajor(_gates, g4), batch, g4, h, accumulate: true);
+            c0.CopyTo(RowBuffer(1));
+            MatMul.Multiply(MatrixView<T>.RowMajor(_rowBuffers, h), _wHhT,
+                MatrixView<T>.RowMajor(_gates, g4), batch, accumulate: true);
         }
 
         for (int t = 0; t < steps; t++)
         {
-            int stepRow = t * batch;
             if (t > 0)
             {
                 // gates[t] += h[t-1] · W_hhᵀ   ([B, H] · [H, 4H])
-                MatMul.Multiply(MatrixView<T>.RowMajor(_hidden, h, (stepRow - batch) * h), MatrixView<T>.RowMajor(_wHhT, g4),
-                    MatrixView<T>.RowMajor(_gates, g4, stepRow * g4), batch, g4, h, accumulate: true);
+                MatMul.Multiply(MatrixView<T>.RowMajor(_hidden, h, (t - 1) * batch * h), _wHhT,
+                    MatrixView<T>.RowMajor(_gates, g4, t * batch * g4), batch, accumulate: true);
             }
-            for (int b = 0; b < batch; b++)
+            _stepRows.Run(t, backward: false);
+        }
+    }
+
+    // Rows [from, to) of step t: the gates' activations, c, and h.
+    private void ForwardRows(int t, int from, int to)
+    {
+        int batch = _batch, h = HiddenSize, g4 = 4 * h;
+        for (int b = from; b < to; b++)
+        {
+            int row = t * batch + b;
+            var gate = _gates.AsSpan(row * g4, g4);
+            var c = _cells.AsSpan(row * h, h);
+            ReadOnlySpan<T> cPrev = t > 0 ? _cells.AsSpan((row - batch) * h, h) : _hasInitial ? RowBuffer(1).Slice(b * h, h) : default;
+            CellMath<T>.ForwardGates(gate, cPrev, c);                          // c = f·c₋₁ + i·g
+            var o = gate[(3 * h)..];
+            var hOut = _hidden.AsSpan(row * h, h);
+            if (_cell == CellKind.Standard)
             {
-                int row = stepRow + b;
-                var gate = _gates.AsSpan(row * g4, g4);
-                TensorPrimitives.Sigmoid(gate[..(2 * h)], gate[..(2 * h)]);      // i, f
-                TensorPrimitives.Tanh(gate.Slice(2 * h, h), gate.Slice(2 * h, h)); // g
-                TensorPrimitives.Sigmoid(gate[(3 * h)..], gate[(3 * h)..]);        // o
-                var i = gate[..h]; var f = gate.Slice(h, h); var g = gate.Slice(2 * h, h); var o = gate[(3 * h)..];
-
-                var c = _cells.AsSpan(row * h, h);
-                TensorPrimitives.Multiply(i, g, c);
-                ReadOnlySpan<T> cPrev = t > 0 ? _cells.AsSpan((row - batch) * h, h) : hasInitial ? c0.Slice(b * h, h) : default;
-                if (!cPrev.IsEmpty) TensorPrimitives.FusedMultiplyAdd(f, cPrev, c, c); // c = f·c₋₁ + i·g
-
-                var hOut = _hidden.AsSpan(row * h, h);
-                if (_cell == CellKind.Standard)
-                {
-                    var tc = _tanhCells.AsSpan(row * h, h);
-                    TensorPrimitives.Tanh(c, tc);
-                    TensorPrimitives.Multiply(o, tc, hOut);                        // h = o·tanh(c)
-                }
-                else
-                {
-                    TensorPrimitives.Multiply(o, c, hOut);                         // h = s·o
-                }
+                var tc = _tanhCells.AsSpan(row * h, h);
+                TensorPrimitives.Tanh(c, tc);
+                TensorPrimitives.Multiply(o, tc, hOut);                        // h = o·tanh(c)
+            }
+            else
+            {
+                TensorPrimitives.Multiply(o, c, hOut);                         // h = s·o
             }
         }
     }
@@ -144,63 +149,19 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         int steps = _steps, batch = _batch, h = HiddenSize, g4 = 4 * h, x = InputSize;
         var values = _parameters.Values;
         var grads = _parameters.Gradients;
-        var dhNext = RowBuffer(0); var dcNext = RowBuffer(1);
-        var dh = RowBuffer(2); var dc = RowBuffer(3); var tmp = RowBuffer(4);
-        dhNext.Clear(); dcNext.Clear();
-        T one = T.One;
+        RowBuffer(0).Clear(); RowBuffer(1).Clear();              // dh_next, dc_next
+        _dHidden = dHidden;
+        _variant = variant;
+        if (steps > 1) _wHh4.Pack(MatrixView<T>.RowMajor(values, h, _wHh), g4, h);
 
         for (int t = steps - 1; t >= 0; t--)
         {
-            int stepRow = t * batch;
-            for (int b = 0; b < batch; b++)
-            {
-                int row = stepRow + b;
-                var gate = _gates.AsSpan(row * g4, g4);
-                var i = gate[..h]; var f = gate.Slice(h, h); var g = gate.Slice(2 * h, h); var o = gate[(3 * h)..];
-                var dGate = _dGates.AsSpan(row * g4, g4);
-                var di = dGate[..h]; var df = dGate.Slice(h, h); var dg = dGate.Slice(2 * h, h); var dO = dGate[(3 * h)..];
-                var dhB = dh.Slice(b * h, h); var dcB = dc.Slice(b * h, h); var tmpB = tmp.Slice(b * h, h);
-                var dcNextB = dcNext.Slice(b * h, h);
-                var c = _cells.AsSpan(row * h, h);
-
-                TensorPrimitives.Add(dHidden.AsSpan(row * h, h), dhNext.Slice(b * h, h), dhB);  // dh = ∂L/∂h_t
-                if (_cell == CellKind.Standard)
-                {
-                    var tc = _tanhCells.AsSpan(row * h, h);
-                    TensorPrimitives.Multiply(dhB, tc, dO);                 // ∂L/∂o = dh·tanh(c)
-                    TensorPrimitives.Multiply(tc, tc, tmpB);
-                    TensorPrimitives.Subtract(one, tmpB, tmpB);            // 1 − tanh²(c)
-                    TensorPrimitives.Multiply(dhB, o, dcB);
-                    TensorPrimitives.Multiply(dcB, tmpB, dcB);             // dc = dh·o·(1 − tanh²c)
-                }
-                else
-                {
-                    TensorPrimitives.Multiply(dhB, c, dO);                  // ∂L/∂o = dh·s
-                    TensorPrimitives.Multiply(dhB, o, dcB);                 // ds = dh·o
-                }
-                // The one line the blog changed: the full gradient adds what step t+1 sent back
-                // through c_t (dc_next = dc_{t+1}·f_{t+1}); the truncated variant drops it.
-                if (variant == CellGradient.Full) TensorPrimitives.Add(dcB, dcNextB, dcB);
-
-                if (t > 0) TensorPrimitives.Multiply(dcB, _cells.AsSpan((row - batch) * h, h), df); // ∂L/∂f = dc·c₋₁
-                else df.Clear();
-                TensorPrimitives.Multiply(dcB, g, di);                      // ∂L/∂i = dc·g
-                TensorPrimitives.Multiply(dcB, i, dg);                      // ∂L/∂g = dc·i
-                if (variant == CellGradient.Full) TensorPrimitives.Multiply(dcB, f, dcNextB); // sent to step t−1
-
-                // Through the activations: σ' = σ(1−σ), tanh' = 1 − tanh².
-                SigmoidBackward(i, di, tmpB);
-                SigmoidBackward(f, df, tmpB);
-                SigmoidBackward(o, dO, tmpB);
-                TensorPrimitives.Multiply(g, g, tmpB);
-                TensorPrimitives.Subtract(one, tmpB, tmpB);
-                TensorPrimitives.Multiply(dg, tmpB, dg);
-            }
+            _stepRows.Run(t, backward: true);
             if (t > 0)
             {
                 // dh_next[B, H] = dGates[t] [B, 4H] · W_hh [4H, H]
-                MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, stepRow * g4), MatrixView<T>.RowMajor(values, h, _wHh),
-                    MatrixView<T>.RowMajor(_rowBuffers, h), batch, h, g4, accumulate: false);
+                MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, t * batch * g4), _wHh4,
+                    MatrixView<T>.RowMajor(_rowBuffers, h), batch, accumulate: false);
             }
         }
 
@@ -223,11 +184,51 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             MatMul.Multiply(dGates, MatrixView<T>.RowMajor(values, x, _wIh), MatrixView<T>.RowMajor(dInput, x), rows, x, g4, accumulate: false);
     }
 
-    // dz = dy·σ(1 − σ), in place on dy.
-    private static void SigmoidBackward(ReadOnlySpan<T> s, Span<T> dy, Span<T> tmp)
+    // Rows [from, to) of step t of BPTT: dGates of the step, and dc_next for step t − 1.
+    private void BackwardRows(int t, int from, int to)
     {
-        TensorPrimitives.Subtract(T.One, s, tmp);
-        TensorPrimitives.Multiply(tmp, s, tmp);
-        TensorPrimitives.Multiply(dy, tmp, dy);
+        int batch = _batch, h = HiddenSize, g4 = 4 * h;
+        bool standard = _cell == CellKind.Standard, full = _variant == CellGradient.Full;
+        for (int b = from; b < to; b++)
+        {
+            int row = t * batch + b;
+            CellMath<T>.BackwardRow(_dHidden.AsSpan(row * h, h), RowBuffer(0).Slice(b * h, h), _gates.AsSpan(row * g4, g4),
+                standard ? _tanhCells.AsSpan(row * h, h) : _cells.AsSpan(row * h, h), standard,
+                t > 0 ? _cells.AsSpan((row - batch) * h, h) : default, full, RowBuffer(1).Slice(b * h, h), _dGates.AsSpan(row * g4, g4));
+        }
+    }
+
+    // The element-wise work of one step, split by rows over the matrix kernel's threads when the
+    // step is large enough to pay for the handoff. Rows are independent, so the split changes no bits.
+    private sealed class StepRows(LstmLayer<T> layer) : PoolWork
+    {
+        private const int ParallelElements = 2048;   // B·H
+        private int _step, _rowsPer;
+        private bool _backward;
+
+        public void Run(int step, bool backward)
+        {
+            int parts = Math.Min(MatMul.MaxThreads, layer._batch);
+            if (parts > 1 && layer._batch * layer.HiddenSize >= ParallelElements && WorkerPool.TryAcquire())
+            {
+                try
+                {
+                    (_step, _backward, _rowsPer) = (step, backward, (layer._batch + parts - 1) / parts);
+                    WorkerPool.Run(this, parts);
+                    return;
+                }
+                finally { WorkerPool.Release(); }
+            }
+            if (backward) layer.BackwardRows(step, 0, layer._batch);
+            else layer.ForwardRows(step, 0, layer._batch);
+        }
+
+        public override void Run(int part)
+        {
+            int from = part * _rowsPer, to = Math.Min(layer._batch, from + _rowsPer);
+            if (from >= to) return;
+            if (_backward) layer.BackwardRows(_step, from, to);
+            else layer.ForwardRows(_step, from, to);
+        }
     }
 }

@@ -13,7 +13,6 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
     private readonly ParameterSet<T> _parameters;
     private readonly ModelSpec _spec;
     private readonly int _weight = -1, _bias = -1; // offsets; −1 for the hidden-unit readout
-    private readonly T[] _weightT;                // [H, O], refreshed at every Forward
     private T[] _selected = [];                   // last-step rows gathered: [B, H]
     private T[] _dSelected = [];
     private T[] _outputs = [];
@@ -29,7 +28,6 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
             _weight = parameters["head.weight"].Offset;
             _bias = parameters["head.bias"].Offset;
         }
-        _weightT = new T[spec.Output == OutputKind.Dense ? spec.HiddenSize * spec.OutputSize : 0];
     }
 
     /// <summary>Outputs of the last Forward: [T·B, O] time-major for all steps, [B, O] for the last.</summary>
@@ -62,9 +60,8 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
             return;
         }
         var values = _parameters.Values;
-        MatMul.Transpose<T>(values.AsSpan(_weight, o * h), o, h, _weightT);
         // y[rows, O] = source[rows, H] · Wᵀ + b
-        MatMul.Multiply(MatrixView<T>.RowMajor(_source, h), MatrixView<T>.RowMajor(_weightT, o),
+        MatMul.Multiply(MatrixView<T>.RowMajor(_source, h), MatrixView<T>.RowMajor(values, h, _weight).Transposed,
             MatrixView<T>.RowMajor(_outputs, o), Rows, o, h, accumulate: false);
         var bias = values.AsSpan(_bias, o);
         for (int r = 0; r < Rows; r++)

@@ -1,0 +1,108 @@
+// The element-wise part of one LSTM step for one row of the batch: the gates' nonlinearities and
+// the cell update (forward), and their derivatives (backward). The nonlinearities stay
+// TensorPrimitives' (their accuracy is what the parity tests hold); the arithmetic around them is
+// one vectorized pass per row instead of a dozen span-wide calls, with the same operations in the
+// same order, so the bits are the ones those calls gave.
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using LstmService.Engine.Kernels;
+
+namespace LstmService.Engine.Layers;
+
+internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Activates one row's gates [i | f | g | o] in place and writes c = f·c₋₁ + i·g (c₋₁ empty: zero state).</summary>
+    public static void ForwardGates(Span<T> gate, ReadOnlySpan<T> cPrev, Span<T> c)
+    {
+        int h = c.Length;
+        TensorPrimitives.Sigmoid(gate[..(2 * h)], gate[..(2 * h)]);        // i, f
+        TensorPrimitives.Tanh(gate.Slice(2 * h, h), gate.Slice(2 * h, h));   // g
+        TensorPrimitives.Sigmoid(gate[(3 * h)..], gate[(3 * h)..]);          // o
+        ref T i = ref MemoryMarshal.GetReference(gate);
+        ref T f = ref Unsafe.Add(ref i, h);
+        ref T g = ref Unsafe.Add(ref i, 2 * h);
+        ref T cOut = ref MemoryMarshal.GetReference(c);
+        int j = 0;
+        if (cPrev.IsEmpty)
+        {
+            for (; j + Vector512<T>.Count <= h; j += Vector512<T>.Count)
+                (Load(ref i, j) * Load(ref g, j)).StoreUnsafe(ref cOut, (nuint)j);
+            for (; j < h; j++) Unsafe.Add(ref cOut, j) = Unsafe.Add(ref i, j) * Unsafe.Add(ref g, j);
+            return;
+        }
+        ref T cp = ref MemoryMarshal.GetReference(cPrev);
+        // i·g rounded, then one fused f·c₋₁ + that: TensorPrimitives.Multiply then FusedMultiplyAdd.
+        for (; j + Vector512<T>.Count <= h; j += Vector512<T>.Count)
+            MatMul.Fma(Load(ref f, j), Load(ref cp, j), Load(ref i, j) * Load(ref g, j)).StoreUnsafe(ref cOut, (nuint)j);
+        for (; j < h; j++)
+            Unsafe.Add(ref cOut, j) = T.FusedMultiplyAdd(Unsafe.Add(ref f, j), Unsafe.Add(ref cp, j), Unsafe.Add(ref i, j) * Unsafe.Add(ref g, j));
+    }
+
+    /// <summary>
+    /// One row of BPTT. From dh (∂L/∂h_t from above plus from step t+1) and the row's forward values,
+    /// writes dGate [di | df | dg | do] (through the activations), and dcNext = dc·f for step t−1
+    /// when <paramref name="full"/> (it is read first as dc_{t+1}·f_{t+1}). <paramref name="outFactor"/>
+    /// is what o multiplied in the forward pass: tanh(c) for the standard cell, s for the seed's.
+    /// c₋₁ empty: step 0, from a zero state.
+    /// </summary>
+    public static void BackwardRow(ReadOnlySpan<T> dHidden, ReadOnlySpan<T> dhNext, ReadOnlySpan<T> gate, ReadOnlySpan<T> outFactor,
+        bool standard, ReadOnlySpan<T> cPrev, bool full, Span<T> dcNext, Span<T> dGate)
+    {
+        int h = dHidden.Length;
+        ref T dhA = ref MemoryMarshal.GetReference(dHidden);
+        ref T dhB = ref MemoryMarshal.GetReference(dhNext);
+        ref T i = ref MemoryMarshal.GetReference(gate);
+        ref T f = ref Unsafe.Add(ref i, h);
+        ref T g = ref Unsafe.Add(ref i, 2 * h);
+        ref T o = ref Unsafe.Add(ref i, 3 * h);
+        ref T x = ref MemoryMarshal.GetReference(outFactor);
+        ref T cp = ref MemoryMarshal.GetReference(cPrev);
+        bool hasPrev = !cPrev.IsEmpty;
+        ref T dcn = ref MemoryMarshal.GetReference(dcNext);
+        ref T di = ref MemoryMarshal.GetReference(dGate);
+        ref T df = ref Unsafe.Add(ref di, h);
+        ref T dg = ref Unsafe.Add(ref di, 2 * h);
+        ref T dO = ref Unsafe.Add(ref di, 3 * h);
+        int j = 0;
+        var one = Vector512.Create(T.One);
+        for (; j + Vector512<T>.Count <= h; j += Vector512<T>.Count)
+        {
+            var dh = Load(ref dhA, j) + Load(ref dhB, j);
+            var xv = Load(ref x, j);
+            var ov = Load(ref o, j);
+            var dc = dh * ov;                                   // dc = dh·o·(1 − tanh²c), or ds = dh·o
+            if (standard) dc *= one - xv * xv;
+            // The one line the blog changed: the full gradient adds what step t+1 sent back
+            // through c_t (dc_next = dc_{t+1}·f_{t+1}); the truncated variant drops it.
+            if (full) dc += Load(ref dcn, j);
+            var iv = Load(ref i, j); var fv = Load(ref f, j); var gv = Load(ref g, j);
+            var dfv = hasPrev ? dc * Load(ref cp, j) : Vector512<T>.Zero;
+            if (full) (dc * fv).StoreUnsafe(ref dcn, (nuint)j);
+            (dc * gv * ((one - iv) * iv)).StoreUnsafe(ref di, (nuint)j);
+            (dfv * ((one - fv) * fv)).StoreUnsafe(ref df, (nuint)j);
+            (dc * iv * (one - gv * gv)).StoreUnsafe(ref dg, (nuint)j);
+            (dh * xv * ((one - ov) * ov)).StoreUnsafe(ref dO, (nuint)j);
+        }
+        for (; j < h; j++)
+        {
+            T dh = Unsafe.Add(ref dhA, j) + Unsafe.Add(ref dhB, j);
+            T xv = Unsafe.Add(ref x, j), ov = Unsafe.Add(ref o, j);
+            T dc = dh * ov;
+            if (standard) dc *= T.One - xv * xv;
+            if (full) dc += Unsafe.Add(ref dcn, j);
+            T iv = Unsafe.Add(ref i, j), fv = Unsafe.Add(ref f, j), gv = Unsafe.Add(ref g, j);
+            T dfv = hasPrev ? dc * Unsafe.Add(ref cp, j) : T.Zero;
+            if (full) Unsafe.Add(ref dcn, j) = dc * fv;
+            Unsafe.Add(ref di, j) = dc * gv * ((T.One - iv) * iv);
+            Unsafe.Add(ref df, j) = dfv * ((T.One - fv) * fv);
+            Unsafe.Add(ref dg, j) = dc * iv * (T.One - gv * gv);
+            Unsafe.Add(ref dO, j) = dh * xv * ((T.One - ov) * ov);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Load(ref T at, int j) => Vector512.LoadUnsafe(ref at, (nuint)j);
+}
