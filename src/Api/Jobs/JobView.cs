@@ -22,6 +22,20 @@ public sealed record JobView(
     private static DateTime? Utc(DateTime? value) => value is { } v ? Utc(v) : null;
 }
 
+internal static class JobViewQueries
+{
+    /// <summary>
+    /// The jobs with only the columns a view shows: their request, data and checkpoint (megabytes
+    /// for a large job, read on every poll otherwise) stay in the database. For reading, not saving.
+    /// </summary>
+    public static IQueryable<TrainingJob> ForView(this IQueryable<TrainingJob> jobs) => jobs.Select(j => new TrainingJob
+    {
+        Id = j.Id, Name = j.Name, Status = j.Status, CreatedAt = j.CreatedAt, StartedAt = j.StartedAt, FinishedAt = j.FinishedAt,
+        RequestJson = "", Epoch = j.Epoch, Epochs = j.Epochs, LatestTrainLoss = j.LatestTrainLoss, LatestValidationLoss = j.LatestValidationLoss,
+        ModelId = j.ModelId, Error = j.Error,
+    });
+}
+
 public sealed record JobProgress(int Epoch, int Epochs, double Fraction, double? EtaSeconds);
 
 public sealed record LatestLoss(double? Train, double? Validation);

@@ -98,16 +98,16 @@ public static class JobsApi
         errors.Require(status is null || statusName is not null, "status", $"Must be one of {string.Join(", ", Enum.GetNames<JobStatus>().Select(n => n.ToLowerInvariant()))}.");
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
         JobStatus? filter = statusName is null ? null : Enum.Parse<JobStatus>(statusName);
-        var query = db.Jobs.AsNoTracking().Where(j => filter == null || j.Status == filter);
+        var query = db.Jobs.Where(j => filter == null || j.Status == filter);
         int total = await query.CountAsync(cancellationToken);
-        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
+        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ForView().ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
         var seconds = await SecondsByJob(db, jobs.Select(j => j.Id).ToList(), cancellationToken);
         return TypedResults.Ok(new JobPage(jobs.Select(j => JobView.From(j, seconds.GetValueOrDefault(j.Id))).ToList(), page, pageSize, total));
     }
 
     internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
+        var job = await db.Jobs.Where(j => j.Id == id).ForView().SingleOrDefaultAsync(cancellationToken);
         if (job is null) return Problems.NotFound("job", id);
         var seconds = await SecondsByJob(db, [id], cancellationToken);
         return TypedResults.Ok(JobView.From(job, seconds.GetValueOrDefault(id)));
@@ -146,7 +146,7 @@ public static class JobsApi
             while (!cancellationToken.IsCancellationRequested)
             {
                 await using var db = await databases.CreateDbContextAsync(cancellationToken);
-                var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, cancellationToken);
+                var job = await db.Jobs.Where(j => j.Id == id).ForView().SingleAsync(cancellationToken);
                 foreach (var epoch in await Losses(db, id, sent, cancellationToken))
                 {
                     await WriteEvent(http, "epoch", epoch, cancellationToken);
@@ -174,7 +174,7 @@ public static class JobsApi
     internal static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJob(
         string id, LstmDbContext db, TrainingQueue queue, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
+        var job = await db.Jobs.Where(j => j.Id == id).ForView().SingleOrDefaultAsync(cancellationToken);
         if (job is null) return Problems.NotFound("job", id);
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
             return Problems.Conflict("The job has already ended.", $"Job {id} is {job.Status.ToString().ToLowerInvariant()}.");
@@ -188,7 +188,7 @@ public static class JobsApi
             await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken);
             queue.Cancel(id);
         }
-        await db.Entry(job).ReloadAsync(cancellationToken);
+        job = await db.Jobs.Where(j => j.Id == id).ForView().SingleAsync(cancellationToken);
         return TypedResults.Accepted($"/api/jobs/{id}", JobView.From(job, 0));
     }
 
