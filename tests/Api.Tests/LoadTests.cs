@@ -1,5 +1,6 @@
 // Many clients at once on the published service over loopback: 50 of them for 60 s (LSTM_LOAD_SECONDS
-// to change it), each submitting small jobs, reading their progress and predicting. Every request
+// to change it), each submitting small jobs, reading their progress and predicting, 10 ms apart
+// (LSTM_LOAD_THINK_MS). Every request
 // succeeds, no "database is locked" reaches the log, every job completes. The latencies are
 // printed, not asserted: speed lives in benchmarks (docs/operations.md reports a quiet run).
 using System.Diagnostics;
@@ -23,6 +24,7 @@ public class LoadTests(ITestOutputHelper output)
     public async Task Fifty_clients_submitting_reading_and_predicting_get_no_errors_and_every_job_completes()
     {
         double seconds = double.TryParse(Environment.GetEnvironmentVariable("LSTM_LOAD_SECONDS"), out var s) ? s : 60;
+        int thinkMs = int.TryParse(Environment.GetEnvironmentVariable("LSTM_LOAD_THINK_MS"), out var t) ? t : 10;
         string folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
         try
         {
@@ -37,7 +39,7 @@ public class LoadTests(ITestOutputHelper output)
             string modelId = first.ModelId!;
 
             var deadline = DateTime.UtcNow.AddSeconds(seconds);
-            var results = await Task.WhenAll(Enumerable.Range(1, Clients).Select(c => RunClientAsync(service.CreateClient(keys[c]), c, modelId, deadline)));
+            var results = await Task.WhenAll(Enumerable.Range(1, Clients).Select(c => RunClientAsync(service.CreateClient(keys[c]), c, modelId, deadline, thinkMs)));
             var all = results.SelectMany(r => r).ToList();
 
             // Whatever is still queued when the clients stop must finish too.
@@ -52,7 +54,7 @@ public class LoadTests(ITestOutputHelper output)
                 var ms = kind.Select(r => r.Milliseconds).Order().ToArray();
                 output.WriteLine($"{kind.Key}: {ms.Length} requests, p50 {Percentile(ms, 0.50):F1} ms, p99 {Percentile(ms, 0.99):F1} ms, max {ms[^1]:F1} ms");
             }
-            output.WriteLine($"{Clients} clients, {seconds} s, {all.Count} requests ({all.Count / seconds:F0}/s), {total} jobs");
+            output.WriteLine($"{Clients} clients, {seconds} s, think {thinkMs} ms, {all.Count} requests ({all.Count / seconds:F0}/s), {total} jobs");
             Assert.Empty(all.Where(r => r.Error is not null).Select(r => $"{r.Kind}: {r.Error}").Take(10));
             Assert.True(succeeded == total, $"{succeeded} of {total} jobs succeeded");
             Assert.DoesNotContain("database is locked", service.Log, StringComparison.OrdinalIgnoreCase);
@@ -66,7 +68,7 @@ public class LoadTests(ITestOutputHelper output)
     }
 
     // One client: submits a job, reads its progress and predicts until it ends, reads its losses, again.
-    private static async Task<List<Request>> RunClientAsync(ServiceClient client, int number, string modelId, DateTime deadline)
+    private static async Task<List<Request>> RunClientAsync(ServiceClient client, int number, string modelId, DateTime deadline, int thinkMs)
     {
         var requests = new List<Request>();
         async Task<T?> Timed<T>(string kind, Func<Task<HttpResponseMessage>> send, Func<HttpResponseMessage, Task<T>> read)
@@ -97,7 +99,7 @@ public class LoadTests(ITestOutputHelper output)
                 await Timed("predict", () => client.Http.PostAsJsonAsync($"/api/models/{modelId}/predict", new { sequences = PredictSequences }, ServiceClient.Json),
                     r => r.Content.ReadAsStringAsync());
                 if (read?.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled) break;
-                await Task.Delay(10); // a client's think time
+                await Task.Delay(thinkMs); // a client's think time between polls
             }
             await Timed("read losses", () => client.Http.GetAsync($"/api/jobs/{job.Id}/losses"), r => r.Content.ReadAsStringAsync());
         }

@@ -17,7 +17,7 @@ public static class StorageSetup
         string connectionString = configuration.GetConnectionString("Lstm") ?? DefaultConnectionString(configuration);
         // Default Timeout is also SQLite's busy timeout: a writer waits up to 30 s for the lock instead of failing.
         var builder = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 30, Pooling = true };
-        services.AddDbContextFactory<LstmDbContext>(options => options.UseSqlite(builder.ConnectionString));
+        services.AddDbContextFactory<LstmDbContext>(options => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqlitePragmas()));
         return services;
     }
 
