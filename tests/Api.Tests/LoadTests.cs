@@ -1,5 +1,5 @@
 // Many clients at once on the published service over loopback: 50 of them for 60 s (LSTM_LOAD_SECONDS
-// to change it), each submitting small jobs, reading their progress and predicting, 10 ms apart
+// to change it), each submitting small jobs, reading their progress and predicting, 100 ms apart
 // (LSTM_LOAD_THINK_MS). Every request
 // succeeds, no "database is locked" reaches the log, every job completes. The latencies are
 // printed, not asserted: speed lives in benchmarks (docs/operations.md reports a quiet run).
@@ -24,7 +24,7 @@ public class LoadTests(ITestOutputHelper output)
     public async Task Fifty_clients_submitting_reading_and_predicting_get_no_errors_and_every_job_completes()
     {
         double seconds = double.TryParse(Environment.GetEnvironmentVariable("LSTM_LOAD_SECONDS"), out var s) ? s : 60;
-        int thinkMs = int.TryParse(Environment.GetEnvironmentVariable("LSTM_LOAD_THINK_MS"), out var t) ? t : 10;
+        int thinkMs = int.TryParse(Environment.GetEnvironmentVariable("LSTM_LOAD_THINK_MS"), out var t) ? t : 100;
         string folder = Path.Combine(Path.GetTempPath(), "lstm-tests", Guid.NewGuid().ToString("N"));
         try
         {

@@ -1,4 +1,5 @@
-// How the service opens its database: WAL, and synchronous=NORMAL on every pooled connection.
+// How the service opens its database: WAL, and on every pooled connection a busy timeout inside
+// SQLite and synchronous=NORMAL.
 using LstmService.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ namespace LstmService.Api.Tests;
 public class StorageTests
 {
     [Fact]
-    public async Task Every_connection_runs_in_WAL_mode_with_synchronous_NORMAL()
+    public async Task Every_connection_runs_in_WAL_mode_with_a_busy_timeout_and_synchronous_NORMAL()
     {
         using var app = new LstmApplication();
         app.CreateClient(); // starts the host, which migrates and switches to WAL
@@ -18,6 +19,7 @@ public class StorageTests
             await using var db = await factory.CreateDbContextAsync();
             Assert.Equal(["wal"], await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync());
             Assert.Equal([1L], await db.Database.SqlQueryRaw<long>("PRAGMA synchronous").ToListAsync()); // 1 = NORMAL (2 = FULL, the default)
+            Assert.Equal([30000L], await db.Database.SqlQueryRaw<long>("PRAGMA busy_timeout").ToListAsync());
         }
     }
 }

@@ -25,15 +25,18 @@ public sealed record JobView(
 internal static class JobViewQueries
 {
     /// <summary>
-    /// The jobs with only the columns a view shows: their request, data and checkpoint (megabytes
-    /// for a large job, read on every poll otherwise) stay in the database. For reading, not saving.
+    /// The views of <paramref name="jobs"/>, each read in one query with its seconds so far, and
+    /// only the columns a view shows: a job's request, data and checkpoint (megabytes for a large
+    /// job, otherwise read on every poll) stay in the database.
     /// </summary>
-    public static IQueryable<TrainingJob> ForView(this IQueryable<TrainingJob> jobs) => jobs.Select(j => new TrainingJob
-    {
-        Id = j.Id, Name = j.Name, Status = j.Status, CreatedAt = j.CreatedAt, StartedAt = j.StartedAt, FinishedAt = j.FinishedAt,
-        RequestJson = "", Epoch = j.Epoch, Epochs = j.Epochs, LatestTrainLoss = j.LatestTrainLoss, LatestValidationLoss = j.LatestValidationLoss,
-        ModelId = j.ModelId, Error = j.Error,
-    });
+    public static IQueryable<JobView> ToViews(this IQueryable<TrainingJob> jobs, IQueryable<EpochMetric> metrics) => jobs.Select(j => JobView.From(
+        new TrainingJob
+        {
+            Id = j.Id, Name = j.Name, Status = j.Status, CreatedAt = j.CreatedAt, StartedAt = j.StartedAt, FinishedAt = j.FinishedAt,
+            RequestJson = "", Epoch = j.Epoch, Epochs = j.Epochs, LatestTrainLoss = j.LatestTrainLoss, LatestValidationLoss = j.LatestValidationLoss,
+            ModelId = j.ModelId, Error = j.Error,
+        },
+        metrics.Where(m => m.JobId == j.Id).Sum(m => m.Seconds)));
 }
 
 public sealed record JobProgress(int Epoch, int Epochs, double Fraction, double? EtaSeconds);

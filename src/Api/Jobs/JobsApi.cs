@@ -100,17 +100,14 @@ public static class JobsApi
         JobStatus? filter = statusName is null ? null : Enum.Parse<JobStatus>(statusName);
         var query = db.Jobs.Where(j => filter == null || j.Status == filter);
         int total = await query.CountAsync(cancellationToken);
-        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ForView().ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
-        var seconds = await SecondsByJob(db, jobs.Select(j => j.Id).ToList(), cancellationToken);
-        return TypedResults.Ok(new JobPage(jobs.Select(j => JobView.From(j, seconds.GetValueOrDefault(j.Id))).ToList(), page, pageSize, total));
+        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToViews(db.EpochMetrics).ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
+        return TypedResults.Ok(new JobPage(jobs, page, pageSize, total));
     }
 
     internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.Where(j => j.Id == id).ForView().SingleOrDefaultAsync(cancellationToken);
-        if (job is null) return Problems.NotFound("job", id);
-        var seconds = await SecondsByJob(db, [id], cancellationToken);
-        return TypedResults.Ok(JobView.From(job, seconds.GetValueOrDefault(id)));
+        var job = await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleOrDefaultAsync(cancellationToken);
+        return job is null ? Problems.NotFound("job", id) : TypedResults.Ok(job);
     }
 
     /// <summary>The loss history, one row per finished epoch, in order.</summary>
@@ -146,7 +143,7 @@ public static class JobsApi
             while (!cancellationToken.IsCancellationRequested)
             {
                 await using var db = await databases.CreateDbContextAsync(cancellationToken);
-                var job = await db.Jobs.Where(j => j.Id == id).ForView().SingleAsync(cancellationToken);
+                var job = await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleAsync(cancellationToken);
                 foreach (var epoch in await Losses(db, id, sent, cancellationToken))
                 {
                     await WriteEvent(http, "epoch", epoch, cancellationToken);
@@ -154,8 +151,7 @@ public static class JobsApi
                 }
                 if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
                 {
-                    var seconds = await SecondsByJob(db, [id], cancellationToken);
-                    await WriteEvent(http, "end", JobView.From(job, seconds.GetValueOrDefault(id)), cancellationToken);
+                    await WriteEvent(http, "end", job, cancellationToken);
                     break;
                 }
                 // The worker writes each epoch to the database; reading it back every 250 ms keeps this
@@ -174,7 +170,7 @@ public static class JobsApi
     internal static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJob(
         string id, LstmDbContext db, TrainingQueue queue, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.Where(j => j.Id == id).ForView().SingleOrDefaultAsync(cancellationToken);
+        var job = await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleOrDefaultAsync(cancellationToken);
         if (job is null) return Problems.NotFound("job", id);
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
             return Problems.Conflict("The job has already ended.", $"Job {id} is {job.Status.ToString().ToLowerInvariant()}.");
@@ -188,18 +184,12 @@ public static class JobsApi
             await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken);
             queue.Cancel(id);
         }
-        job = await db.Jobs.Where(j => j.Id == id).ForView().SingleAsync(cancellationToken);
-        return TypedResults.Accepted($"/api/jobs/{id}", JobView.From(job, 0));
+        return TypedResults.Accepted($"/api/jobs/{id}", await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleAsync(cancellationToken));
     }
 
     private static Task<List<EpochLoss>> Losses(LstmDbContext db, string id, int after, CancellationToken cancellationToken) =>
         db.EpochMetrics.AsNoTracking().Where(m => m.JobId == id && m.Epoch > after).OrderBy(m => m.Epoch)
             .Select(m => new EpochLoss(m.Epoch, m.TrainLoss, m.ValidationLoss, m.LearningRate, m.Seconds)).ToListAsync(cancellationToken);
-
-    private static async Task<Dictionary<string, double>> SecondsByJob(LstmDbContext db, List<string> ids, CancellationToken cancellationToken) =>
-        await db.EpochMetrics.Where(m => ids.Contains(m.JobId)).GroupBy(m => m.JobId)
-            .Select(g => new { g.Key, Seconds = g.Sum(m => m.Seconds) }).ToDictionaryAsync(x => x.Key, x => x.Seconds, cancellationToken);
-
     private static async Task WriteEvent<T>(HttpContext http, string name, T payload, CancellationToken cancellationToken)
     {
         await http.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(payload, ApiJson.Options)}\n\n", cancellationToken);

@@ -15,7 +15,8 @@ public static class StorageSetup
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
         string connectionString = configuration.GetConnectionString("Lstm") ?? DefaultConnectionString(configuration);
-        // Default Timeout is also SQLite's busy timeout: a writer waits up to 30 s for the lock instead of failing.
+        // DefaultTimeout bounds Microsoft.Data.Sqlite's own retries of a locked statement (30 s); SqlitePragmas
+        // sets SQLite's busy timeout to the same, so a statement waits for a lock instead of failing.
         var builder = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 30, Pooling = true };
         services.AddDbContextFactory<LstmDbContext>(options => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqlitePragmas()));
         return services;
