@@ -26,7 +26,7 @@ public sealed class TrainingJob
     public bool CancelRequested { get; set; }
     /// <summary>How many times a worker started this job (a restart after a crash counts again).</summary>
     public int Attempts { get; set; }
-    /// <summary>How many times the process died while this job was running (found running at start-up).</summary>
+    /// <summary>How many times in a row the process died while this job was running (found running at start-up) without its checkpoint advancing in between.</summary>
     public int Crashes { get; set; }
 
     /// <summary>The trainer's checkpoint after <see cref="CheckpointEpoch"/>; null before the first.</summary>

@@ -24,7 +24,7 @@ public class CrashTests(ITestOutputHelper output)
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["Training:CheckpointSeconds"] = "0.2",
-        ["Training:MaxCrashes"] = "0", // this test's job dies more often than the default allows
+        ["Training:MaxCrashes"] = "0", // two kills can come before a checkpoint: more in a row than the default allows
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
@@ -70,8 +70,6 @@ public class CrashTests(ITestOutputHelper output)
             Assert.Equal(Enumerable.Range(1, Epochs), losses.Select(l => l.Epoch));
             Assert.Equal(expectedLosses, losses.Select(l => (l.TrainLoss, l.ValidationLoss)));
             Assert.Equal(expectedOutputs, await PredictAsync(last.Client, done.ModelId!));
-            await using var db = Open(folder);
-            Assert.Equal(Kills, (await db.Jobs.SingleAsync(j => j.Id == id)).Crashes);
         }
         finally
         {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using LstmService.Api.Jobs;
 using LstmService.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LstmService.Api.Tests;
 
@@ -168,6 +169,26 @@ public class JobLifecycleTests
         Assert.Contains("stopped 2 times", failed.Error);
         Assert.Contains("Training:MaxCrashes", failed.Error);
         Assert.Equal(kept, (await client.LossesAsync(id)).Count);
+    }
+
+    [Fact]
+    public async Task A_job_that_progresses_between_crashes_goes_on_and_its_count_starts_again()
+    {
+        var (folder, settings, id) = await StartThenStopHostMidJobAsync(epochs: 200);
+        await using (var db = Open(folder))
+        {
+            var job = await db.Jobs.SingleAsync(j => j.Id == id);
+            (job.Status, job.Crashes) = (JobStatus.Running, 1); // this is its second death in a row
+            await db.SaveChangesAsync();
+        }
+
+        settings["Training:MaxCrashes"] = "3";
+        settings.Remove("KeepData");
+        using var second = new LstmApplication(settings, folder);
+        var client = new ServiceClient(second.CreateClient());
+        Assert.Equal(JobStatus.Succeeded, (await client.WaitAsync(id, seconds: 300)).Status);
+        await using var after = await second.Services.GetRequiredService<IDbContextFactory<LstmDbContext>>().CreateDbContextAsync();
+        Assert.Equal(0, (await after.Jobs.SingleAsync(j => j.Id == id)).Crashes); // its first new checkpoint reset it
     }
 
     // A host (checkpointing after every epoch unless told otherwise, keeping its data folder) that

@@ -17,7 +17,7 @@ using Microsoft.Extensions.Options;
 
 namespace LstmService.Api.Training;
 
-public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, IOptions<ServiceLimits> limits, TimeProvider clock)
+public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, IOptions<ServiceLimits> limits, TimeProvider clock, ILogger<JobRunner> logger)
 {
     /// <summary>
     /// Trains job <paramref name="jobId"/>; throws what the engine throws (divergence, cancellation, bad data).
@@ -77,6 +77,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             var checkpoint = trainer!.Checkpoint();
             job.Checkpoint = checkpoint.ToBytes();
             job.CheckpointEpoch = checkpoint.Epoch;
+            job.Crashes = 0; // progress since the last crash: not a crash loop
             sinceCheckpoint.Restart();
         }
         trainer = new Trainer<T>(network, trainerOptions, data.Train, data.Validation)
@@ -111,8 +112,16 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            SaveCheckpoint();
-            db.SaveChanges();
+            try
+            {
+                SaveCheckpoint();
+                db.SaveChanges();
+            }
+            catch (Exception e)
+            {
+                // The job still goes back to the queue, from the last checkpoint that was saved.
+                logger.LogError(e, "Job {JobId} could not save its checkpoint while the service stopped", job.Id);
+            }
             throw;
         }
 

@@ -54,8 +54,9 @@ public sealed class TrainingWorker(
     }
 
     // Jobs a dead process left running: each counts a crash and goes back to the queue, unless
-    // its cancel was asked or it has now been running at MaxCrashes deaths, so that a job which
-    // kills the process (say, by running it out of memory) cannot bring it down forever.
+    // its cancel was asked or it has now been running at MaxCrashes deaths in a row (a new
+    // checkpoint resets the count), so that a job which kills the process (say, by running it
+    // out of memory) cannot bring it down forever, while one that progresses between crashes goes on.
     private async Task<bool> RecoverInterruptedJobsAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
@@ -68,7 +69,7 @@ public sealed class TrainingWorker(
         int maxCrashes = options.Value.MaxCrashes;
         int failed = maxCrashes <= 0 ? 0 : await interrupted.Where(j => j.Crashes >= maxCrashes).ExecuteUpdateAsync(j => j
             .SetProperty(x => x.Status, JobStatus.Failed).SetProperty(x => x.FinishedAt, now).SetProperty(x => x.Checkpoint, (byte[]?)null)
-            .SetProperty(x => x.Error, $"The service stopped {maxCrashes} times while training this job (Training:MaxCrashes), so it was not started again."), cancellationToken);
+            .SetProperty(x => x.Error, $"The service stopped {maxCrashes} times in a row while training this job, without a new checkpoint in between (Training:MaxCrashes), so it was not started again."), cancellationToken);
         int requeued = await interrupted.ExecuteUpdateAsync(j => j.SetProperty(x => x.Status, JobStatus.Queued), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (failed > 0) logger.LogError("{Count} jobs were running when the service died {MaxCrashes} times; they are marked failed", failed, maxCrashes);

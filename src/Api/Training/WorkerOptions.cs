@@ -7,6 +7,6 @@ public sealed class WorkerOptions
     public int MaxConcurrentJobs { get; set; } = 1;
     /// <summary>A checkpoint is saved after an epoch when this many seconds passed since the last one (and after the last epoch).</summary>
     public double CheckpointSeconds { get; set; } = 30;
-    /// <summary>A job the process died under this many times ends failed instead of starting again; 0 retries forever.</summary>
+    /// <summary>A job the process died under this many times in a row, with no new checkpoint in between, ends failed instead of starting again; 0 retries forever.</summary>
     public int MaxCrashes { get; set; } = 3;
 }

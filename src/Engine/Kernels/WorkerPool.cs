@@ -52,7 +52,7 @@ internal static class WorkerPool
         _parts = parts;
         _error = null;
         Volatile.Write(ref _done, 0);
-        long job = (Volatile.Read(ref _claim) >> 32) + 1;
+        long job = ((Volatile.Read(ref _claim) >> 32) + 1) & int.MaxValue; // 31 bits: never negative once shifted up, so it wraps to 0, not to a sign flip
         Interlocked.Exchange(ref _claim, job << 32);   // publishes the job; a full fence before reading _sleepers
         if (Volatile.Read(ref _sleepers) > 0) Wake.Set();
         RunParts(work, parts, job);
