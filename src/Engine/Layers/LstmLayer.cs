@@ -28,7 +28,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T[] _input = [];                        // [T, B, In] as passed to Forward (not owned)
     private T[] _dHidden = [];                      // Backward's dHidden (not owned)
     private CellGradient _variant;
-    private readonly StepRows _stepRows;
+    private readonly Recurrence _recurrence;
 
     public LstmLayer(ParameterSet<T> parameters, int index, int inputSize, int hiddenSize, CellKind cell)
     {
@@ -42,7 +42,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _bHh = parameters[$"lstm.bias_hh_l{index}"].Offset;
         _bias = new T[4 * hiddenSize];
         _dBias = new T[4 * hiddenSize];
-        _stepRows = new StepRows(this);
+        _recurrence = new Recurrence(this);
     }
 
     public int InputSize { get; }
@@ -94,22 +94,27 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _hasInitial = !h0.IsEmpty;
         if (_hasInitial)
         {
-            // The recurrent product of step 0 needs h0 as a matrix, and the rows c0: into the row buffers.
+            // Step 0's recurrent product reads h0 as a matrix, and its rows read c0: into the row buffers.
             h0.CopyTo(RowBuffer(0));
             c0.CopyTo(RowBuffer(1));
-            MatMul.Multiply(MatrixView<T>.RowMajor(_rowBuffers, h), _wHhT,
-                MatrixView<T>.RowMajor(_gates, g4), batch, accumulate: true);
         }
+        _recurrence.Run(backward: false);
+    }
 
-        for (int t = 0; t < steps; t++)
+    // The time loop of Forward for batch rows [from, to): each sequence's recurrence reads only
+    // its own rows, so a block of rows runs all its steps without waiting for the others.
+    private void ForwardSteps(int from, int to)
+    {
+        int batch = _batch, h = HiddenSize, g4 = 4 * h, rows = to - from;
+        for (int t = 0; t < _steps; t++)
         {
-            if (t > 0)
+            // gates[t] += h[t-1] · W_hhᵀ   ([rows, H] · [H, 4H]); before step 0, h0 if given, else zero
+            if (t > 0 || _hasInitial)
             {
-                // gates[t] += h[t-1] · W_hhᵀ   ([B, H] · [H, 4H])
-                MatMul.Multiply(MatrixView<T>.RowMajor(_hidden, h, (t - 1) * batch * h), _wHhT,
-                    MatrixView<T>.RowMajor(_gates, g4, t * batch * g4), batch, accumulate: true);
+                var hPrev = t > 0 ? MatrixView<T>.RowMajor(_hidden, h, ((t - 1) * batch + from) * h) : MatrixView<T>.RowMajor(_rowBuffers, h, from * h);
+                MatMul.MultiplyOnThisThread(hPrev, _wHhT, MatrixView<T>.RowMajor(_gates, g4, (t * batch + from) * g4), rows, accumulate: true);
             }
-            _stepRows.Run(t, backward: false);
+            ForwardRows(t, from, to);
         }
     }
 
@@ -154,16 +159,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _variant = variant;
         if (steps > 1) _wHh4.Pack(MatrixView<T>.RowMajor(values, h, _wHh), g4, h);
 
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            _stepRows.Run(t, backward: true);
-            if (t > 0)
-            {
-                // dh_next[B, H] = dGates[t] [B, 4H] · W_hh [4H, H]
-                MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, t * batch * g4), _wHh4,
-                    MatrixView<T>.RowMajor(_rowBuffers, h), batch, accumulate: false);
-            }
-        }
+        _recurrence.Run(backward: true);
 
         int rows = steps * batch;
         var dGates = MatrixView<T>.RowMajor(_dGates, g4);
@@ -184,6 +180,20 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             MatMul.Multiply(dGates, MatrixView<T>.RowMajor(values, x, _wIh), MatrixView<T>.RowMajor(dInput, x), rows, x, g4, accumulate: false);
     }
 
+    // The time loop of Backward for batch rows [from, to), from the last step to the first.
+    private void BackwardSteps(int from, int to)
+    {
+        int batch = _batch, h = HiddenSize, g4 = 4 * h;
+        for (int t = _steps - 1; t >= 0; t--)
+        {
+            BackwardRows(t, from, to);
+            // dh_next[rows, H] = dGates[t] [rows, 4H] · W_hh [4H, H]
+            if (t > 0)
+                MatMul.MultiplyOnThisThread(MatrixView<T>.RowMajor(_dGates, g4, (t * batch + from) * g4), _wHh4,
+                    MatrixView<T>.RowMajor(_rowBuffers, h, from * h), to - from, accumulate: false);
+        }
+    }
+
     // Rows [from, to) of step t of BPTT: dGates of the step, and dc_next for step t − 1.
     private void BackwardRows(int t, int from, int to)
     {
@@ -198,37 +208,42 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    // The element-wise work of one step, split by rows over the matrix kernel's threads when the
-    // step is large enough to pay for the handoff. Rows are independent, so the split changes no bits.
-    private sealed class StepRows(LstmLayer<T> layer) : PoolWork
+    // The time loop split by batch rows over the matrix kernel's threads, one hand-off per pass
+    // instead of two per step, when the recurrence is large enough to pay for it. Every element
+    // is computed the same way whichever block holds its row, so the split changes no bits.
+    private sealed class Recurrence(LstmLayer<T> layer) : PoolWork
     {
-        private const int ParallelElements = 2048;   // B·H
-        private int _step, _rowsPer;
+        private int _rowsPer;
         private bool _backward;
 
-        public void Run(int step, bool backward)
+        public void Run(bool backward)
         {
-            int parts = Math.Min(MatMul.MaxThreads, layer._batch);
-            if (parts > 1 && layer._batch * layer.HiddenSize >= ParallelElements && WorkerPool.TryAcquire())
+            int batch = layer._batch, h = layer.HiddenSize;
+            int parts = Math.Min(MatMul.MaxThreads, batch);
+            long work = (long)layer._steps * batch * 4 * h * h;
+            if (parts > 1 && work >= MatMul.ParallelThreshold && WorkerPool.TryAcquire())
             {
                 try
                 {
-                    (_step, _backward, _rowsPer) = (step, backward, (layer._batch + parts - 1) / parts);
+                    (_backward, _rowsPer) = (backward, (batch + parts - 1) / parts);
                     WorkerPool.Run(this, parts);
                     return;
                 }
                 finally { WorkerPool.Release(); }
             }
-            if (backward) layer.BackwardRows(step, 0, layer._batch);
-            else layer.ForwardRows(step, 0, layer._batch);
+            Steps(backward, 0, batch);
         }
 
         public override void Run(int part)
         {
             int from = part * _rowsPer, to = Math.Min(layer._batch, from + _rowsPer);
-            if (from >= to) return;
-            if (_backward) layer.BackwardRows(_step, from, to);
-            else layer.ForwardRows(_step, from, to);
+            if (from < to) Steps(_backward, from, to);
+        }
+
+        private void Steps(bool backward, int from, int to)
+        {
+            if (backward) layer.BackwardSteps(from, to);
+            else layer.ForwardSteps(from, to);
         }
     }
 }
