@@ -1,6 +1,6 @@
 // The matrix product every hot path of the engine runs on: C = A·B (or C += A·B). B is packed into
-// column panels two Vector512 wide, A into micro-panels of 8 rows, and a micro-kernel keeps an
-// 8 × 2-vector block of C in registers across a block of k (see docs/engine.md). Every element of
+// column panels two Vector512 wide, A is read in place, and a micro-kernel keeps an 8 × 2-vector
+// block of C in registers across a block of k (see docs/engine.md). Every element of
 // C is computed by the same chain of FMAs in k order, whichever thread, block or code path takes
 // it, so results are bit-identical with 1 or N threads.
 using System.Numerics;
@@ -22,7 +22,7 @@ internal static class MatMul
     internal const int Mr = 8;
     // A block of k: one packed B micro-panel (Kc × 2 vectors, 32 KiB in float32) stays in L1.
     private const int Kc = 256;
-    // Rows of A packed at a time: an Mc × Kc block (128 KiB in float32) stays in L2.
+    // Rows of A a block of k runs over before the next: an Mc × Kc block (128 KiB in float32) stays in L2.
     private const int Mc = 128;
     // With fewer rows than this (one step of batch 1), rows go one at a time across 4 panels
     // instead of padding A to 8 rows.
@@ -143,16 +143,18 @@ internal static class MatMul
         else BlockedPart(a, packed, firstPanel, c, r0, r1, c0, c1, k, accumulate);
     }
 
-    // The blocked product: for each block of k and of rows, A is packed into micro-panels, and the
-    // micro-kernel runs over every (panel, micro-panel) pair with the B micro-panel staying in L1.
+    // The blocked product: for each block of k and of rows, the micro-kernel runs over every
+    // (panel, 8 rows) pair with the B micro-panel staying in L1. A is read in place, whichever
+    // way it is laid out: packing it into micro-panels first cost up to a fifth of the product
+    // on these shapes (`LstmBench kernel`, docs/benchmarks.md).
     private static void BlockedPart<T>(MatrixView<T> a, T[] packed, int firstPanel, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = PanelWidth<T>();
-        T[] aPack = Scratch<T>.Get(ref Scratch<T>.A, Mc * Kc);
         Span<T> tile = stackalloc T[Mr * nr];
         ref T cRef = ref MemoryMarshal.GetArrayDataReference(c.Data);
         ref T bRef = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref T aRef = ref MemoryMarshal.GetArrayDataReference(a.Data);
         ref T tileRef = ref MemoryMarshal.GetReference(tile);
         for (int pc = 0; pc < k; pc += Kc)
         {
@@ -161,8 +163,6 @@ internal static class MatMul
             for (int ic = r0; ic < r1; ic += Mc)
             {
                 int mc = Math.Min(Mc, r1 - ic);
-                PackRows(a, ic, mc, pc, kc, aPack);
-                ref T aRef = ref MemoryMarshal.GetArrayDataReference(aPack);
                 for (int j = c0; j < c1; j += nr)
                 {
                     int cols = Math.Min(nr, c1 - j);
@@ -170,16 +170,16 @@ internal static class MatMul
                     for (int ir = 0; ir < mc; ir += Mr)
                     {
                         int rows = Math.Min(Mr, mc - ir);
-                        ref T aPanel = ref Unsafe.Add(ref aRef, ir * kc);
+                        ref T aAt = ref Unsafe.Add(ref aRef, a.Offset + (ic + ir) * a.RowStride + pc * a.ColStride);
                         int cAt = c.Offset + (ic + ir) * c.RowStride + j;
                         if (rows == Mr && cols == nr)
                         {
-                            Kernel(ref aPanel, ref bPanel, kc, ref Unsafe.Add(ref cRef, cAt), c.RowStride, add);
+                            Kernel(ref aAt, a.RowStride, a.ColStride, rows, ref bPanel, kc, ref Unsafe.Add(ref cRef, cAt), c.RowStride, add);
                             continue;
                         }
                         // An edge block: through a full-size tile, of which only the real rows and columns are kept.
                         if (add) CopyBlock(ref Unsafe.Add(ref cRef, cAt), c.RowStride, ref tileRef, nr, rows, cols);
-                        Kernel(ref aPanel, ref bPanel, kc, ref tileRef, nr, add);
+                        Kernel(ref aAt, a.RowStride, a.ColStride, rows, ref bPanel, kc, ref tileRef, nr, add);
                         CopyBlock(ref tileRef, nr, ref Unsafe.Add(ref cRef, cAt), c.RowStride, rows, cols);
                     }
                 }
@@ -230,42 +230,24 @@ internal static class MatMul
                 .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref to, r * toStride), cols));
     }
 
-    // A[rows [i0, i0 + mc), k [p0, p0 + kc)] → micro-panels of Mr rows, each [kc][Mr] (element
-    // (r, p) at p·Mr + r), the rows past mc zero.
-    private static void PackRows<T>(MatrixView<T> a, int i0, int mc, int p0, int kc, T[] dst)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ref T src = ref MemoryMarshal.GetArrayDataReference(a.Data);
-        ref T d = ref MemoryMarshal.GetArrayDataReference(dst);
-        for (int ir = 0; ir < mc; ir += Mr)
-        {
-            ref T panel = ref Unsafe.Add(ref d, ir * kc);
-            int rows = Math.Min(Mr, mc - ir);
-            if (rows < Mr) MemoryMarshal.CreateSpan(ref panel, kc * Mr).Clear();
-            int first = a.Offset + (i0 + ir) * a.RowStride + p0 * a.ColStride;
-            // Along whichever of A's directions is contiguous (k for A, rows for Aᵀ).
-            if (a.ColStride <= a.RowStride)
-            {
-                for (int r = 0; r < rows; r++)
-                    for (int p = 0; p < kc; p++)
-                        Unsafe.Add(ref panel, p * Mr + r) = Unsafe.Add(ref src, first + r * a.RowStride + p * a.ColStride);
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                    for (int r = 0; r < rows; r++)
-                        Unsafe.Add(ref panel, p * Mr + r) = Unsafe.Add(ref src, first + r * a.RowStride + p * a.ColStride);
-            }
-        }
-    }
-
-    // C[8, 2 vectors] (+)= A micro-panel [kc][8] · B micro-panel [kc][2 vectors]: sixteen
-    // accumulators in registers across the whole k block. Nothing but locals in here: a static
-    // written near the loop made the JIT spill every accumulator to the stack.
-    private static void Kernel<T>(ref T a, ref T b, int kc, ref T c, int cStride, bool add)
+    // C[8, 2 vectors] (+)= A [8 rows, kc] · B micro-panel [kc][2 vectors]: sixteen accumulators
+    // in registers across the whole k block. A's element (r, p) is at r·aRowStride + p·aColStride;
+    // with fewer than 8 real rows the last one is read again for the rest (their results are
+    // dropped by the caller). Nothing but locals in here: a static written near the loop made the
+    // JIT spill every accumulator to the stack.
+    private static void Kernel<T>(ref T a, nint aRowStride, nint aColStride, int rows, ref T b, int kc, ref T c, int cStride, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint v = (nuint)Vector512<T>.Count, cs = (nuint)cStride;
+        nint rs = aRowStride, last = rows - 1, step = aColStride;
+        ref T a0 = ref a;
+        ref T a1 = ref Unsafe.Add(ref a, Math.Min(1, last) * rs);
+        ref T a2 = ref Unsafe.Add(ref a, Math.Min(2, last) * rs);
+        ref T a3 = ref Unsafe.Add(ref a, Math.Min(3, last) * rs);
+        ref T a4 = ref Unsafe.Add(ref a, Math.Min(4, last) * rs);
+        ref T a5 = ref Unsafe.Add(ref a, Math.Min(5, last) * rs);
+        ref T a6 = ref Unsafe.Add(ref a, Math.Min(6, last) * rs);
+        ref T a7 = ref Unsafe.Add(ref a, Math.Min(7, last) * rs);
         Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (add)
         {
@@ -282,26 +264,26 @@ internal static class MatMul
         {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<T>.Zero;
         }
-        for (int p = 0; p < kc; p++)
+        nint at = 0;
+        for (int p = 0; p < kc; p++, at += step)
         {
             Vector512<T> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, v);
-            var x = Vector512.Create(a);
+            var x = Vector512.Create(Unsafe.Add(ref a0, at));
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a, 1));
+            x = Vector512.Create(Unsafe.Add(ref a1, at));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a, 2));
+            x = Vector512.Create(Unsafe.Add(ref a2, at));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref a, 3));
+            x = Vector512.Create(Unsafe.Add(ref a3, at));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a, 4));
+            x = Vector512.Create(Unsafe.Add(ref a4, at));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a, 5));
+            x = Vector512.Create(Unsafe.Add(ref a5, at));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            x = Vector512.Create(Unsafe.Add(ref a, 6));
+            x = Vector512.Create(Unsafe.Add(ref a6, at));
             c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref a, 7));
+            x = Vector512.Create(Unsafe.Add(ref a7, at));
             c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
-            a = ref Unsafe.Add(ref a, Mr);
             b = ref Unsafe.Add(ref b, 2 * v);
         }
         c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, v);
@@ -375,10 +357,9 @@ internal static class MatMul
         throw new NotSupportedException($"{typeof(T).Name} is not a supported element type.");
     }
 
-    // Per-thread packing buffers: they grow to the largest product a thread has seen and are reused.
+    // Per-thread packing buffers for B: they grow to the largest product a thread has seen and are reused.
     private static class Scratch<T>
     {
-        [ThreadStatic] public static T[]? A;
         [ThreadStatic] public static T[]? B;
 
         public static T[] Get(ref T[]? buffer, int length) => buffer is { } b && b.Length >= length ? b : buffer = new T[length];
