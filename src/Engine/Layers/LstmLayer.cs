@@ -128,7 +128,19 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var gate = _gates.AsSpan(row * g4, g4);
             var c = _cells.AsSpan(row * h, h);
             ReadOnlySpan<T> cPrev = t > 0 ? _cells.AsSpan((row - batch) * h, h) : _hasInitial ? RowBuffer(1).Slice(b * h, h) : default;
-            CellMath<T>.ForwardRow(gate, cPrev, c, _cell == CellKind.Standard ? _tanhCells.AsSpan(row * h, h) : default, _hidden.AsSpan(row * h, h));
+            CellMath<T>.ForwardGates(gate, cPrev, c);                          // c = f·c₋₁ + i·g
+            var o = gate[(3 * h)..];
+            var hOut = _hidden.AsSpan(row * h, h);
+            if (_cell == CellKind.Standard)
+            {
+                var tc = _tanhCells.AsSpan(row * h, h);
+                TensorPrimitives.Tanh(c, tc);
+                TensorPrimitives.Multiply(o, tc, hOut);                        // h = o·tanh(c)
+            }
+            else
+            {
+                TensorPrimitives.Multiply(o, c, hOut);                         // h = s·o
+            }
         }
     }
 
