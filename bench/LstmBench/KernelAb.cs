@@ -16,6 +16,7 @@ internal static class KernelAb
         new("B2 step [32,64]·[64,256]", 32, 256, 64, false, true),
         new("I2 step [256,64]·[64,256]", 256, 256, 64, false, true),
         new("B3/I3 step [64,256]·[256,1024]", 64, 1024, 256, false, true),
+        new("B3/I3 half-batch step [32,256]·[256,1024]", 32, 1024, 256, false, true), // one thread's rows of the time loop
         new("B3 back step [64,1024]·[1024,256]", 64, 256, 1024, false, true),
         new("B3 input proj [4096,256]·[256,1024]", 4096, 1024, 256, false, false),
         new("B3 dW_hh [1024,4032]ᵀ·[4032,256]", 1024, 256, 4032, true, false),
