@@ -85,11 +85,10 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _wHhT.Pack(MatrixView<T>.RowMajor(values, h, _wHh).Transposed, h, g4);
         TensorPrimitives.Add(values.AsSpan(_bIh, g4), values.AsSpan(_bHh, g4), _bias);
 
-        // gates[T·B, 4H] = input[T·B, In] · W_ihᵀ + (b_ih + b_hh): every step's input part at once.
+        // gates[T·B, 4H] = input[T·B, In] · W_ihᵀ: every step's input part at once (the biases
+        // are added in the time loop, where each row is about to be read anyway).
         MatMul.Multiply(MatrixView<T>.RowMajor(input, x), _wIhT,
             MatrixView<T>.RowMajor(_gates, g4), steps * batch, accumulate: false);
-        for (int r = 0; r < steps * batch; r++)
-            TensorPrimitives.Add(_gates.AsSpan(r * g4, g4), _bias, _gates.AsSpan(r * g4, g4));
 
         _hasInitial = !h0.IsEmpty;
         if (_hasInitial)
@@ -108,6 +107,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         int batch = _batch, h = HiddenSize, g4 = 4 * h, rows = to - from;
         for (int t = 0; t < _steps; t++)
         {
+            for (int r = t * batch + from; r < t * batch + to; r++)
+                TensorPrimitives.Add(_gates.AsSpan(r * g4, g4), _bias, _gates.AsSpan(r * g4, g4));   // + (b_ih + b_hh)
             // gates[t] += h[t-1] · W_hhᵀ   ([rows, H] · [H, 4H]); before step 0, h0 if given, else zero
             if (t > 0 || _hasInitial)
             {
