@@ -172,7 +172,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 MatrixView<T>.RowMajor(grads, h, _wHh), g4, h, rows - batch, accumulate: true);
         // Both biases enter the gates the same way, so both get the column sums of dGates.
         _dBias.AsSpan().Clear();
-        ColumnSums<T>.Add(_dGates, rows, g4, _dBias);
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(_dBias, _dGates.AsSpan(r * g4, g4), _dBias);
         TensorPrimitives.Add(grads.AsSpan(_bIh, g4), _dBias, grads.AsSpan(_bIh, g4));
         TensorPrimitives.Add(grads.AsSpan(_bHh, g4), _dBias, grads.AsSpan(_bHh, g4));
 
