@@ -1,10 +1,9 @@
 // The element-wise part of one LSTM step for one row of the batch: the gates' nonlinearities and
-// the cell update (forward), and their derivatives (backward). The nonlinearities stay
-// TensorPrimitives' (their accuracy is what the parity tests hold); the arithmetic around them is
-// one vectorized pass per row instead of a dozen span-wide calls, with the same operations in the
-// same order, so the bits are the ones those calls gave.
+// the cell update (forward), and their derivatives (backward). The nonlinearities are span calls
+// (Activations: float32 on its own exp, as accurate as TensorPrimitives'); the arithmetic around
+// them is one vectorized pass per row instead of a dozen span-wide calls, with the same operations
+// in the same order, so the bits are the ones those calls gave.
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -18,9 +17,9 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static void ForwardGates(Span<T> gate, ReadOnlySpan<T> cPrev, Span<T> c)
     {
         int h = c.Length;
-        TensorPrimitives.Sigmoid(gate[..(2 * h)], gate[..(2 * h)]);        // i, f
-        TensorPrimitives.Tanh(gate.Slice(2 * h, h), gate.Slice(2 * h, h));   // g
-        TensorPrimitives.Sigmoid(gate[(3 * h)..], gate[(3 * h)..]);          // o
+        Activations<T>.Sigmoid(gate[..(2 * h)], gate[..(2 * h)]);        // i, f
+        Activations<T>.Tanh(gate.Slice(2 * h, h), gate.Slice(2 * h, h));   // g
+        Activations<T>.Sigmoid(gate[(3 * h)..], gate[(3 * h)..]);          // o
         ref T i = ref MemoryMarshal.GetReference(gate);
         ref T f = ref Unsafe.Add(ref i, h);
         ref T g = ref Unsafe.Add(ref i, 2 * h);

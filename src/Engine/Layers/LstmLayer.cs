@@ -135,7 +135,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (_cell == CellKind.Standard)
             {
                 var tc = _tanhCells.AsSpan(row * h, h);
-                TensorPrimitives.Tanh(c, tc);
+                Activations<T>.Tanh(c, tc);
                 TensorPrimitives.Multiply(o, tc, hOut);                        // h = o·tanh(c)
             }
             else

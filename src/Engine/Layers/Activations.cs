@@ -1,0 +1,110 @@
+// The gates' sigmoid and tanh over a span. In float32 they run on an exp computed in float32
+// (Cephes' expf: range reduction by ln 2 and a degree-6 polynomial, about 1 ulp) with
+// TensorPrimitives' formulas around it: σ(x) = 1/(1 + e⁻ˣ), tanh(x) = sign(x)·−z/(z + 2) with
+// z = e^(−2|x|) − 1. TensorPrimitives' own float exp widens every vector to two of doubles, and
+// the activations were the largest cost after the matrix kernel in B2's inference
+// (docs/benchmarks.md, step 3). In float64, and for a tail shorter than a vector, they are
+// TensorPrimitives' own.
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace LstmService.Engine.Layers;
+
+internal static class Activations<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static void Sigmoid(ReadOnlySpan<T> x, Span<T> destination)
+    {
+        if (typeof(T) != typeof(float) || x.Length < Vector512<float>.Count)
+        {
+            TensorPrimitives.Sigmoid(x, destination);
+            return;
+        }
+        Apply<SigmoidOf>(Cast(x), Cast(destination));
+    }
+
+    public static void Tanh(ReadOnlySpan<T> x, Span<T> destination)
+    {
+        if (typeof(T) != typeof(float) || x.Length < Vector512<float>.Count)
+        {
+            TensorPrimitives.Tanh(x, destination);
+            return;
+        }
+        Apply<TanhOf>(Cast(x), Cast(destination));
+    }
+
+    private static ReadOnlySpan<float> Cast(ReadOnlySpan<T> x) => MemoryMarshal.Cast<T, float>(x);
+    private static Span<float> Cast(Span<T> x) => MemoryMarshal.Cast<T, float>(x);
+
+    private interface IFunction { static abstract Vector512<float> Of(Vector512<float> x); }
+
+    private readonly struct SigmoidOf : IFunction
+    {
+        public static Vector512<float> Of(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
+    }
+
+    private readonly struct TanhOf : IFunction
+    {
+        public static Vector512<float> Of(Vector512<float> x)
+        {
+            var z = Exp(Vector512.Create(-2f) * Vector512.Abs(x)) - Vector512<float>.One;
+            var sign = x & Vector512.Create(-0f);
+            return sign ^ (-z / (z + Vector512.Create(2f)));
+        }
+    }
+
+    // Four independent vectors per iteration, so the long exp chains overlap; the last partial
+    // vector is computed from the end of the span (inputs are read before any output is written,
+    // so it also works in place).
+    private static void Apply<TFunction>(ReadOnlySpan<float> x, Span<float> destination) where TFunction : IFunction
+    {
+        if (destination.Length < x.Length) throw new ArgumentException("Destination is too short.", nameof(destination));
+        ref float from = ref MemoryMarshal.GetReference(x);
+        ref float to = ref MemoryMarshal.GetReference(destination);
+        int n = x.Length, v = Vector512<float>.Count, i = 0;
+        for (; i + 4 * v <= n; i += 4 * v)
+        {
+            var a = TFunction.Of(Vector512.LoadUnsafe(ref from, (nuint)i));
+            var b = TFunction.Of(Vector512.LoadUnsafe(ref from, (nuint)(i + v)));
+            var c = TFunction.Of(Vector512.LoadUnsafe(ref from, (nuint)(i + 2 * v)));
+            var d = TFunction.Of(Vector512.LoadUnsafe(ref from, (nuint)(i + 3 * v)));
+            a.StoreUnsafe(ref to, (nuint)i);
+            b.StoreUnsafe(ref to, (nuint)(i + v));
+            c.StoreUnsafe(ref to, (nuint)(i + 2 * v));
+            d.StoreUnsafe(ref to, (nuint)(i + 3 * v));
+        }
+        for (; i + v <= n; i += v)
+            TFunction.Of(Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+        if (i < n)
+        {
+            // The last vector ends at n; its lanes before i were done already (and may have been
+            // overwritten in place), so only lanes i.. are kept.
+            int last = n - v;
+            var result = TFunction.Of(Vector512.LoadUnsafe(ref from, (nuint)last));
+            var keep = Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(i - last)).AsSingle();
+            Vector512.ConditionalSelect(keep, result, Vector512.LoadUnsafe(ref to, (nuint)last)).StoreUnsafe(ref to, (nuint)last);
+        }
+    }
+
+    // eˣ in float32 (Cephes expf). Inputs are clamped to where 2ⁿ stays a normal float; a NaN
+    // stays NaN (Vector512.Min and Max propagate it).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Vector512.Min(Vector512.Create(88.3f), Vector512.Max(Vector512.Create(-87.3f), x));
+        var n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.Create(1.9875691500e-4f);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507e-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073e-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894e-2f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459e-1f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
+        var twoToN = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
+        return p * twoToN.AsSingle();
+    }
+}
