@@ -83,6 +83,21 @@ public class MatMulTests
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], beforehand[i], 1e-5 * k);
     }
 
+    [Theory]
+    [InlineData(9, 16)]      // k below one 16 × 16 block: element by element
+    [InlineData(65, 70)]     // blocks, then a k remainder and columns past the last full 16
+    [InlineData(100, 400)]   // the seed example's W_hhᵀ
+    public void A_transposed_view_packs_into_panels_element_for_element(int k, int n)
+    {
+        var w = Random(new Rng(3), n * k).Select(v => (float)v).ToArray();   // W [n, k]; B = Wᵀ [k, n]
+        var packed = new PackedMatrix<float>();
+        packed.Pack(MatrixView<float>.RowMajor(w, k).Transposed, k, n);
+        int nr = MatMul.PanelWidth<float>();
+        for (int j = 0; j < (n + nr - 1) / nr * nr; j++)
+            for (int p = 0; p < k; p++)
+                Assert.Equal(j < n ? w[j * k + p] : 0f, packed.Data[(j / nr * k + p) * nr + j % nr]);
+    }
+
     [Fact]
     public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits()
     {
