@@ -72,35 +72,47 @@ internal sealed class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754
     }
 
     // to[r·toStride + c] = from[c·fromStride + r] for a 16 × 16 block of floats: four rounds of
-    // two-source permutes, each swapping the off-diagonal blocks of the size before it (8, 4, 2, 1).
+    // two-source permutes, each swapping the off-diagonal blocks of the size before it (8, 4, 2,
+    // 1), all sixteen rows in registers (written out: an array of rows went through the stack).
     private static void Transpose16(ref float from, int fromStride, ref float to, int toStride)
     {
-        Span<Vector512<float>> rows = stackalloc Vector512<float>[16];
-        for (int i = 0; i < 16; i++) rows[i] = Vector512.LoadUnsafe(ref from, (nuint)(i * fromStride));
-        for (int block = 8; block >= 1; block /= 2)
-        {
-            var (low, high) = SwapIndices(block);
-            for (int i = 0; i < 16; i++)
-            {
-                if ((i & block) != 0) continue;
-                var x = rows[i];
-                var y = rows[i + block];
-                rows[i] = Avx512F.PermuteVar16x32x2(x, low, y);
-                rows[i + block] = Avx512F.PermuteVar16x32x2(x, high, y);
-            }
-        }
-        for (int i = 0; i < 16; i++) rows[i].StoreUnsafe(ref to, (nuint)(i * toStride));
+        nuint s = (nuint)fromStride;
+        Vector512<float> r0 = Vector512.LoadUnsafe(ref from), r1 = Vector512.LoadUnsafe(ref from, s),
+            r2 = Vector512.LoadUnsafe(ref from, 2 * s), r3 = Vector512.LoadUnsafe(ref from, 3 * s),
+            r4 = Vector512.LoadUnsafe(ref from, 4 * s), r5 = Vector512.LoadUnsafe(ref from, 5 * s),
+            r6 = Vector512.LoadUnsafe(ref from, 6 * s), r7 = Vector512.LoadUnsafe(ref from, 7 * s),
+            r8 = Vector512.LoadUnsafe(ref from, 8 * s), r9 = Vector512.LoadUnsafe(ref from, 9 * s),
+            r10 = Vector512.LoadUnsafe(ref from, 10 * s), r11 = Vector512.LoadUnsafe(ref from, 11 * s),
+            r12 = Vector512.LoadUnsafe(ref from, 12 * s), r13 = Vector512.LoadUnsafe(ref from, 13 * s),
+            r14 = Vector512.LoadUnsafe(ref from, 14 * s), r15 = Vector512.LoadUnsafe(ref from, 15 * s);
+        (r0, r8) = Swap(r0, r8, Low8, High8); (r1, r9) = Swap(r1, r9, Low8, High8);
+        (r2, r10) = Swap(r2, r10, Low8, High8); (r3, r11) = Swap(r3, r11, Low8, High8);
+        (r4, r12) = Swap(r4, r12, Low8, High8); (r5, r13) = Swap(r5, r13, Low8, High8);
+        (r6, r14) = Swap(r6, r14, Low8, High8); (r7, r15) = Swap(r7, r15, Low8, High8);
+        (r0, r4) = Swap(r0, r4, Low4, High4); (r1, r5) = Swap(r1, r5, Low4, High4);
+        (r2, r6) = Swap(r2, r6, Low4, High4); (r3, r7) = Swap(r3, r7, Low4, High4);
+        (r8, r12) = Swap(r8, r12, Low4, High4); (r9, r13) = Swap(r9, r13, Low4, High4);
+        (r10, r14) = Swap(r10, r14, Low4, High4); (r11, r15) = Swap(r11, r15, Low4, High4);
+        (r0, r2) = Swap(r0, r2, Low2, High2); (r1, r3) = Swap(r1, r3, Low2, High2);
+        (r4, r6) = Swap(r4, r6, Low2, High2); (r5, r7) = Swap(r5, r7, Low2, High2);
+        (r8, r10) = Swap(r8, r10, Low2, High2); (r9, r11) = Swap(r9, r11, Low2, High2);
+        (r12, r14) = Swap(r12, r14, Low2, High2); (r13, r15) = Swap(r13, r15, Low2, High2);
+        (r0, r1) = Swap(r0, r1, Low1, High1); (r2, r3) = Swap(r2, r3, Low1, High1);
+        (r4, r5) = Swap(r4, r5, Low1, High1); (r6, r7) = Swap(r6, r7, Low1, High1);
+        (r8, r9) = Swap(r8, r9, Low1, High1); (r10, r11) = Swap(r10, r11, Low1, High1);
+        (r12, r13) = Swap(r12, r13, Low1, High1); (r14, r15) = Swap(r14, r15, Low1, High1);
+        nuint t = (nuint)toStride;
+        r0.StoreUnsafe(ref to); r1.StoreUnsafe(ref to, t); r2.StoreUnsafe(ref to, 2 * t); r3.StoreUnsafe(ref to, 3 * t);
+        r4.StoreUnsafe(ref to, 4 * t); r5.StoreUnsafe(ref to, 5 * t); r6.StoreUnsafe(ref to, 6 * t); r7.StoreUnsafe(ref to, 7 * t);
+        r8.StoreUnsafe(ref to, 8 * t); r9.StoreUnsafe(ref to, 9 * t); r10.StoreUnsafe(ref to, 10 * t); r11.StoreUnsafe(ref to, 11 * t);
+        r12.StoreUnsafe(ref to, 12 * t); r13.StoreUnsafe(ref to, 13 * t); r14.StoreUnsafe(ref to, 14 * t); r15.StoreUnsafe(ref to, 15 * t);
     }
 
-    // For rows x (block bit clear) and y = x's partner: lane l of the new x is x[l] where l's block
-    // bit is clear, else y[l − block]; lane l of the new y is x[l + block] where it is clear, else y[l].
-    private static (Vector512<int> Low, Vector512<int> High) SwapIndices(int block) => block switch
-    {
-        8 => (Low8, High8),
-        4 => (Low4, High4),
-        2 => (Low2, High2),
-        _ => (Low1, High1),
-    };
+    // Rows x and its partner y, a block apart: lane l of the new x is x[l] where l's block bit is
+    // clear, else y[l − block]; lane l of the new y is x[l + block] where it is clear, else y[l].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float>, Vector512<float>) Swap(Vector512<float> x, Vector512<float> y, Vector512<int> low, Vector512<int> high) =>
+        (Avx512F.PermuteVar16x32x2(x, low, y), Avx512F.PermuteVar16x32x2(x, high, y));
 
     private static readonly Vector512<int> Low8 = Indices(8, low: true), High8 = Indices(8, low: false);
     private static readonly Vector512<int> Low4 = Indices(4, low: true), High4 = Indices(4, low: false);
