@@ -25,7 +25,7 @@ internal static class MatMul
     // Rows of A a block of k runs over before the next: an Mc × Kc block (128 KiB in float32) stays in L2.
     private const int Mc = 128;
     // With fewer rows than this (one step of batch 1), rows go one at a time across 4 panels
-    // instead of padding A to 8 rows.
+    // instead of through the 8-row micro-kernel, most of whose rows would be dropped.
     private const int FewRows = 4;
 
     /// <summary>Columns of one packed panel of B: two vectors.</summary>

@@ -3,8 +3,9 @@
 // TensorPrimitives' formulas around it: σ(x) = 1/(1 + e⁻ˣ), tanh(x) = sign(x)·−z/(z + 2) with
 // z = e^(−2|x|) − 1. TensorPrimitives' own float exp widens every vector to two of doubles, and
 // the activations were the largest cost after the matrix kernel in B2's inference
-// (docs/benchmarks.md, step 3). In float64, and for a tail shorter than a vector, they are
-// TensorPrimitives' own.
+// (docs/benchmarks.md, step 3). In float64, and for a whole span shorter than one vector, they
+// are TensorPrimitives' own. Like TensorPrimitives' formula, tanh(±0) and tanh of |x| below
+// about 3e-8 come out as 0 with the sign flipped (−0 for +0): harmless here.
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -88,11 +89,13 @@ internal static class Activations<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    // eˣ in float32 (Cephes expf). Inputs are clamped to where 2ⁿ stays a normal float; a NaN
-    // stays NaN (Vector512.Min and Max propagate it).
+    // eˣ in float32 (Cephes expf). Inputs are clamped to where 2ⁿ stays a normal float, and
+    // above that eˣ is +∞ (so σ of a very negative x is 0, not a subnormal); a NaN stays NaN
+    // (Vector512.Min and Max propagate it).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Exp(Vector512<float> x)
     {
+        var overflow = Vector512.GreaterThan(x, Vector512.Create(88.3f));
         x = Vector512.Min(Vector512.Create(88.3f), Vector512.Max(Vector512.Create(-87.3f), x));
         var n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), x);
@@ -105,6 +108,6 @@ internal static class Activations<T> where T : unmanaged, IFloatingPointIeee754<
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
         p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
         var twoToN = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
-        return p * twoToN.AsSingle();
+        return Vector512.ConditionalSelect(overflow, Vector512.Create(float.PositiveInfinity), p * twoToN.AsSingle());
     }
 }

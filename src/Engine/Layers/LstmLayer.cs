@@ -2,7 +2,8 @@
 // cell states, tanh of them), Backward runs BPTT and adds into the weight gradients.
 // Buffers are time-major, [T, B, ·], so step t of the batch is one contiguous [B, ·] matrix:
 // the input projection of every step is one product before the loop, the recurrent part one
-// product per step, and the weight gradients one product each after the loop.
+// product per step (per block of batch rows when the loop is split), and the weight gradients
+// one product each after the loop.
 using System.Numerics;
 using System.Numerics.Tensors;
 using LstmService.Engine.Kernels;
@@ -102,7 +103,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // The time loop of Forward for batch rows [from, to): each sequence's recurrence reads only
     // its own rows, so a block of rows runs all its steps without waiting for the others.
-    private void ForwardSteps(int from, int to)
+    // wholeBatch: the loop is not split, so each step's product may be split over the pool instead.
+    private void ForwardSteps(int from, int to, bool wholeBatch)
     {
         int batch = _batch, h = HiddenSize, g4 = 4 * h, rows = to - from;
         for (int t = 0; t < _steps; t++)
@@ -113,7 +115,9 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (t > 0 || _hasInitial)
             {
                 var hPrev = t > 0 ? MatrixView<T>.RowMajor(_hidden, h, ((t - 1) * batch + from) * h) : MatrixView<T>.RowMajor(_rowBuffers, h, from * h);
-                MatMul.MultiplyOnThisThread(hPrev, _wHhT, MatrixView<T>.RowMajor(_gates, g4, (t * batch + from) * g4), rows, accumulate: true);
+                var gates = MatrixView<T>.RowMajor(_gates, g4, (t * batch + from) * g4);
+                if (wholeBatch) MatMul.Multiply(hPrev, _wHhT, gates, rows, accumulate: true);
+                else MatMul.MultiplyOnThisThread(hPrev, _wHhT, gates, rows, accumulate: true);
             }
             ForwardRows(t, from, to);
         }
@@ -182,16 +186,18 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // The time loop of Backward for batch rows [from, to), from the last step to the first.
-    private void BackwardSteps(int from, int to)
+    private void BackwardSteps(int from, int to, bool wholeBatch)
     {
         int batch = _batch, h = HiddenSize, g4 = 4 * h;
         for (int t = _steps - 1; t >= 0; t--)
         {
             BackwardRows(t, from, to);
+            if (t == 0) break;
             // dh_next[rows, H] = dGates[t] [rows, 4H] · W_hh [4H, H]
-            if (t > 0)
-                MatMul.MultiplyOnThisThread(MatrixView<T>.RowMajor(_dGates, g4, (t * batch + from) * g4), _wHh4,
-                    MatrixView<T>.RowMajor(_rowBuffers, h, from * h), to - from, accumulate: false);
+            var dGates = MatrixView<T>.RowMajor(_dGates, g4, (t * batch + from) * g4);
+            var dhNext = MatrixView<T>.RowMajor(_rowBuffers, h, from * h);
+            if (wholeBatch) MatMul.Multiply(dGates, _wHh4, dhNext, to - from, accumulate: false);
+            else MatMul.MultiplyOnThisThread(dGates, _wHh4, dhNext, to - from, accumulate: false);
         }
     }
 
@@ -210,8 +216,10 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // The time loop split by batch rows over the matrix kernel's threads, one hand-off per pass
-    // instead of two per step, when the recurrence is large enough to pay for it. Every element
-    // is computed the same way whichever block holds its row, so the split changes no bits.
+    // instead of two per step, when the recurrence is large enough to pay for it. Otherwise (one
+    // row, or the pool busy) the loop runs on the caller, whose per-step products may still be
+    // split by columns. Every element is computed the same way whichever block holds its row, so
+    // the split changes no bits.
     private sealed class Recurrence(LstmLayer<T> layer) : PoolWork
     {
         private int _rowsPer;
@@ -226,25 +234,27 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 try
                 {
+                    // Even blocks: rounding them up to whole 8-row tiles (20 rows as 16 + 4, not
+                    // 10 + 10) never shortens the longer block's products and unbalances the gate math.
                     (_backward, _rowsPer) = (backward, (batch + parts - 1) / parts);
                     WorkerPool.Run(this, parts);
                     return;
                 }
                 finally { WorkerPool.Release(); }
             }
-            Steps(backward, 0, batch);
+            Steps(backward, 0, batch, wholeBatch: true);
         }
 
         public override void Run(int part)
         {
             int from = part * _rowsPer, to = Math.Min(layer._batch, from + _rowsPer);
-            if (from < to) Steps(_backward, from, to);
+            if (from < to) Steps(_backward, from, to, wholeBatch: false);
         }
 
-        private void Steps(bool backward, int from, int to)
+        private void Steps(bool backward, int from, int to, bool wholeBatch)
         {
-            if (backward) layer.BackwardSteps(from, to);
-            else layer.ForwardSteps(from, to);
+            if (backward) layer.BackwardSteps(from, to, wholeBatch);
+            else layer.ForwardSteps(from, to, wholeBatch);
         }
     }
 }

@@ -1,0 +1,80 @@
+// A layer's time loop runs split by batch rows over the worker pool; these tests hold every path
+// of it to the same bits with one thread or two: an uneven batch (3 + 2 rows, one block on the
+// few-rows kernel), both cells, both precisions, two layers (so dInput too), and an initial state.
+using System.Numerics;
+using LstmService.Engine.Data;
+using LstmService.Engine.Kernels;
+using LstmService.Engine.Layers;
+using LstmService.Engine.Training;
+
+namespace LstmService.Engine.Tests;
+
+[Collection(nameof(ThreadCountSensitive))]
+public class RecurrenceSplitTests
+{
+    // Batch 5, T 6, H 64: 6·5·4·64² multiply-adds, above the threshold for splitting the loop.
+    private static ModelSpec Spec(CellKind cell) =>
+        new() { InputSize = 3, HiddenSize = 64, Layers = 2, OutputSize = 2, Steps = OutputSteps.All, Cell = cell };
+
+    [Theory]
+    [InlineData(CellKind.Standard, false)]
+    [InlineData(CellKind.Standard, true)]
+    [InlineData(CellKind.Seed, false)]
+    [InlineData(CellKind.Seed, true)]
+    public void Forward_and_backward_give_the_same_bits_with_one_thread_or_two(CellKind cell, bool float64)
+    {
+        if (float64) Check<double>(cell);
+        else Check<float>(cell);
+    }
+
+    private static void Check<T>(CellKind cell) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var one = WithThreads(1, () => Gradients<T>(Spec(cell)));
+        var two = WithThreads(2, () => Gradients<T>(Spec(cell)));
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void A_forward_from_an_initial_state_gives_the_same_bits_with_one_thread_or_two()
+    {
+        var spec = Spec(CellKind.Standard);
+        var one = WithThreads(1, () => FromState(spec));
+        var two = WithThreads(2, () => FromState(spec));
+        Assert.Equal(one, two);
+    }
+
+    private static T[] Gradients<T>(ModelSpec spec) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var network = new LstmNetwork<T>(spec);
+        network.Initialize(new Rng(1));
+        network.Forward(Batch<T>(spec, withTargets: true));
+        network.Backward();
+        return [.. network.Outputs, .. network.Parameters.Gradients];
+    }
+
+    private static float[] FromState(ModelSpec spec)
+    {
+        var network = new LstmNetwork<float>(spec);
+        network.Initialize(new Rng(1));
+        var rng = new Rng(9);
+        float[][] State() => [.. Enumerable.Range(0, spec.Layers).Select(_ => Enumerable.Range(0, 5 * spec.HiddenSize).Select(_ => (float)rng.NextUniform(-1, 1)).ToArray())];
+        var h0 = State();
+        var c0 = State();
+        network.Forward(Batch<float>(spec, withTargets: false), initialH: h0, initialC: c0);
+        return [.. network.Outputs, .. network.Layers[^1].Cells];
+    }
+
+    private static SequenceBatch<T> Batch<T>(ModelSpec spec, bool withTargets) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sequences = TestData.Random(spec, [6, 6, 4, 6, 5], seed: 3);
+        return SequenceBatch<T>.Create(sequences, [0, 1, 2, 3, 4], spec, withTargets);
+    }
+
+    private static TResult WithThreads<TResult>(int threads, Func<TResult> run)
+    {
+        int saved = MatMul.MaxThreads;
+        MatMul.MaxThreads = threads;
+        try { return run(); }
+        finally { MatMul.MaxThreads = saved; }
+    }
+}
