@@ -41,7 +41,19 @@ internal sealed class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754
             ref T panel = ref Unsafe.Add(ref d, (j - c0) / nr * k * nr);
             int cols = Math.Min(nr, c1 - j);
             if (cols < nr) MemoryMarshal.CreateSpan(ref panel, k * nr).Clear();
-            if (source.ColStride == 1)
+            if (source.ColStride == 1 && cols == nr)
+            {
+                // A whole panel row is two vectors: moved as such, not as a 128-byte span copy
+                // (B1's backward repacks W_hh this way after every step, 1,600 rows of it).
+                nuint v = (nuint)Vector512<T>.Count;
+                for (int p = 0; p < k; p++)
+                {
+                    ref T from = ref Unsafe.Add(ref src, source.Offset + p * source.RowStride + j);
+                    Vector512.LoadUnsafe(ref from).StoreUnsafe(ref panel, (nuint)(p * nr));
+                    Vector512.LoadUnsafe(ref from, v).StoreUnsafe(ref panel, (nuint)(p * nr) + v);
+                }
+            }
+            else if (source.ColStride == 1)
             {
                 for (int p = 0; p < k; p++)
                     MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref src, source.Offset + p * source.RowStride + j), cols)
