@@ -40,23 +40,18 @@ internal static class MatMul
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!b.Fits(k, n)) throw new ArgumentException($"B [{k}, {n}] reaches outside its array.");
-        Run(a, new Operand<T>(b, null), c, m, n, k, accumulate, MaxThreads);
+        Run(a, new Operand<T>(b, null), c, m, n, k, accumulate);
     }
 
     /// <summary>C[m, n] (+)= A[m, k] · B[k, n] with B packed beforehand.</summary>
     public static void Multiply<T>(MatrixView<T> a, PackedMatrix<T> b, MatrixView<T> c, int m, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Run(a, new Operand<T>(default, b), c, m, b.Cols, b.Rows, accumulate, MaxThreads);
-
-    /// <summary>As the packed <see cref="Multiply{T}(MatrixView{T}, PackedMatrix{T}, MatrixView{T}, int, bool)"/>, on the calling thread only: for work the caller has already split over the pool.</summary>
-    public static void MultiplyOnThisThread<T>(MatrixView<T> a, PackedMatrix<T> b, MatrixView<T> c, int m, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Run(a, new Operand<T>(default, b), c, m, b.Cols, b.Rows, accumulate, maxThreads: 1);
+        Run(a, new Operand<T>(default, b), c, m, b.Cols, b.Rows, accumulate);
 
     // B as given: a view packed per call, or a matrix packed beforehand.
     private readonly record struct Operand<T>(MatrixView<T> View, PackedMatrix<T>? Packed) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    private static void Run<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int maxThreads)
+    private static void Run<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (c.ColStride != 1) throw new ArgumentException("C must be contiguous along its columns.");
@@ -69,7 +64,7 @@ internal static class MatMul
             return;
         }
 
-        int threads = (long)m * n * k >= ParallelThreshold ? maxThreads : 1;
+        int threads = (long)m * n * k >= ParallelThreshold ? MaxThreads : 1;
         if (threads <= 1) Part(a, b, c, 0, m, 0, n, k, accumulate);
         else MultiplyParallel(a, b, c, m, n, k, accumulate, threads);
     }

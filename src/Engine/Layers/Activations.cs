@@ -56,9 +56,8 @@ internal static class Activations<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    // Four independent vectors per iteration, so the long exp chains overlap; the last partial
-    // vector is computed from the end of the span (inputs are read before any output is written,
-    // so it also works in place).
+    // Four independent vectors per iteration, so the long exp chains overlap; a last partial
+    // vector is computed from the end of the span, keeping only its new lanes, so in place works.
     private static void Apply<TFunction>(ReadOnlySpan<float> x, Span<float> destination) where TFunction : IFunction
     {
         if (destination.Length < x.Length) throw new ArgumentException("Destination is too short.", nameof(destination));

@@ -103,8 +103,9 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // The time loop of Forward for batch rows [from, to): each sequence's recurrence reads only
     // its own rows, so a block of rows runs all its steps without waiting for the others.
-    // wholeBatch: the loop is not split, so each step's product may be split over the pool instead.
-    private void ForwardSteps(int from, int to, bool wholeBatch)
+    // Inside a split the pool is held, so a step's product runs on this part's thread; unsplit
+    // (one row, or the pool busy) it may still be split by columns.
+    private void ForwardSteps(int from, int to)
     {
         int batch = _batch, h = HiddenSize, g4 = 4 * h, rows = to - from;
         for (int t = 0; t < _steps; t++)
@@ -116,8 +117,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 var hPrev = t > 0 ? MatrixView<T>.RowMajor(_hidden, h, ((t - 1) * batch + from) * h) : MatrixView<T>.RowMajor(_rowBuffers, h, from * h);
                 var gates = MatrixView<T>.RowMajor(_gates, g4, (t * batch + from) * g4);
-                if (wholeBatch) MatMul.Multiply(hPrev, _wHhT, gates, rows, accumulate: true);
-                else MatMul.MultiplyOnThisThread(hPrev, _wHhT, gates, rows, accumulate: true);
+                MatMul.Multiply(hPrev, _wHhT, gates, rows, accumulate: true);
             }
             ForwardRows(t, from, to);
         }
@@ -186,7 +186,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // The time loop of Backward for batch rows [from, to), from the last step to the first.
-    private void BackwardSteps(int from, int to, bool wholeBatch)
+    private void BackwardSteps(int from, int to)
     {
         int batch = _batch, h = HiddenSize, g4 = 4 * h;
         for (int t = _steps - 1; t >= 0; t--)
@@ -196,8 +196,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             // dh_next[rows, H] = dGates[t] [rows, 4H] · W_hh [4H, H]
             var dGates = MatrixView<T>.RowMajor(_dGates, g4, (t * batch + from) * g4);
             var dhNext = MatrixView<T>.RowMajor(_rowBuffers, h, from * h);
-            if (wholeBatch) MatMul.Multiply(dGates, _wHh4, dhNext, to - from, accumulate: false);
-            else MatMul.MultiplyOnThisThread(dGates, _wHh4, dhNext, to - from, accumulate: false);
+            MatMul.Multiply(dGates, _wHh4, dhNext, to - from, accumulate: false);
         }
     }
 
@@ -242,19 +241,19 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 }
                 finally { WorkerPool.Release(); }
             }
-            Steps(backward, 0, batch, wholeBatch: true);
+            Steps(backward, 0, batch);
         }
 
         public override void Run(int part)
         {
             int from = part * _rowsPer, to = Math.Min(layer._batch, from + _rowsPer);
-            if (from < to) Steps(_backward, from, to, wholeBatch: false);
+            if (from < to) Steps(_backward, from, to);
         }
 
-        private void Steps(bool backward, int from, int to, bool wholeBatch)
+        private void Steps(bool backward, int from, int to)
         {
-            if (backward) layer.BackwardSteps(from, to, wholeBatch);
-            else layer.ForwardSteps(from, to, wholeBatch);
+            if (backward) layer.BackwardSteps(from, to);
+            else layer.ForwardSteps(from, to);
         }
     }
 }
