@@ -113,8 +113,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int t = 0; t < _steps; t++)
         {
             if (inputPerStep) ProjectInput(t * batch + from, rows);
-            for (int r = t * batch + from; r < t * batch + to; r++)
-                TensorPrimitives.Add(_gates.AsSpan(r * g4, g4), _bias, _gates.AsSpan(r * g4, g4));   // + (b_ih + b_hh)
+            CellMath<T>.AddToRows(_gates.AsSpan((t * batch + from) * g4, rows * g4), _bias);     // + (b_ih + b_hh)
             // gates[t] += h[t-1] · W_hhᵀ   ([rows, H] · [H, 4H]); before step 0, h0 if given, else zero
             if (t > 0 || _hasInitial)
             {
@@ -137,18 +136,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var c = _cells.AsSpan(row * h, h);
             ReadOnlySpan<T> cPrev = t > 0 ? _cells.AsSpan((row - batch) * h, h) : _hasInitial ? RowBuffer(1).Slice(b * h, h) : default;
             CellMath<T>.ForwardGates(gate, cPrev, c);                          // c = f·c₋₁ + i·g
-            var o = gate[(3 * h)..];
-            var hOut = _hidden.AsSpan(row * h, h);
-            if (_cell == CellKind.Standard)
-            {
-                var tc = _tanhCells.AsSpan(row * h, h);
-                Activations<T>.Tanh(c, tc);
-                TensorPrimitives.Multiply(o, tc, hOut);                        // h = o·tanh(c)
-            }
-            else
-            {
-                TensorPrimitives.Multiply(o, c, hOut);                         // h = s·o
-            }
+            CellMath<T>.Output(gate[(3 * h)..], c, _cell == CellKind.Standard ? _tanhCells.AsSpan(row * h, h) : default,
+                _hidden.AsSpan(row * h, h));                                   // h = o·tanh(c), or s·o
         }
     }
 
