@@ -28,6 +28,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private bool _hasInitial;                       // Forward started from (h0, c0)
     private T[] _input = [];                        // [T, B, In] as passed to Forward (not owned)
     private T[] _dHidden = [];                      // Backward's dHidden (not owned)
+    private T[] _dWihT = [];                        // dW_ihᵀ [In, 4H] when In is narrower than a panel
     private CellGradient _variant;
     private readonly Recurrence _recurrence;
 
@@ -161,7 +162,17 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         int rows = steps * batch;
         var dGates = MatrixView<T>.RowMajor(_dGates, g4);
         // dW_ih[4H, In] += dGatesᵀ [4H, T·B] · input [T·B, In]
-        MatMul.Multiply(dGates.Transposed, MatrixView<T>.RowMajor(_input, x), MatrixView<T>.RowMajor(grads, x, _wIh), g4, x, rows, accumulate: true);
+        if (x >= MatMul.PanelWidth<T>())
+            MatMul.Multiply(dGates.Transposed, MatrixView<T>.RowMajor(_input, x), MatrixView<T>.RowMajor(grads, x, _wIh), g4, x, rows, accumulate: true);
+        else
+        {
+            // Fewer inputs than a panel's columns (B2: 8 of 32) would make most of that product
+            // padding: run it transposed, dW_ihᵀ [In, 4H] = inputᵀ · dGates, and add that in.
+            if (_dWihT.Length < x * g4) _dWihT = new T[x * g4];
+            MatMul.Multiply(MatrixView<T>.RowMajor(_input, x).Transposed, dGates, MatrixView<T>.RowMajor(_dWihT, g4), x, g4, rows, accumulate: false);
+            for (int j = 0; j < g4; j++)
+                for (int i = 0; i < x; i++) grads[_wIh + j * x + i] += _dWihT[i * g4 + j];
+        }
         // dW_hh[4H, H] += dGates[1..]ᵀ · h[0..T−2]  (step 0 saw a zero state)
         if (steps > 1)
             MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, batch * g4).Transposed, MatrixView<T>.RowMajor(_hidden, h),
