@@ -2,9 +2,16 @@
 // schedule whether or not earlier ones have answered, and each latency is measured from its
 // scheduled start, so a stalled server shows up in the tail instead of slowing the client down.
 // Usage: <base url> <model id> <seconds per rate> <rate> [rate ...]
+// With API keys configured, set LSTM_API_KEY to a predict (or admin) key: it is sent as
+// X-Api-Key, and read from the environment so it stays off the command line.
 using System.Diagnostics;
 using System.Text;
 
+if (args.Length < 4)
+{
+    Console.Error.WriteLine("usage: <base url> <model id> <seconds per rate> <rate> [rate ...]   (LSTM_API_KEY: the key to send, if any)");
+    return 2;
+}
 string baseUrl = args[0], model = args[1];
 double seconds = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
 var rates = args[3..].Select(int.Parse).ToArray();
@@ -16,14 +23,31 @@ string sequence = "[" + string.Join(",", Enumerable.Range(0, 48).Select(_ =>
 byte[] body = Encoding.UTF8.GetBytes($"{{\"sequences\":[{sequence}]}}");
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = new Uri(baseUrl) };
 string path = $"/api/models/{model}/predict";
+if (Environment.GetEnvironmentVariable("LSTM_API_KEY") is { Length: > 0 } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);
 
-async Task<(double Latency, bool Ok)> Send(long scheduledTicks, Stopwatch clock)
+Task<HttpResponseMessage> Post()
 {
     var content = new ByteArrayContent(body);
     content.Headers.ContentType = new("application/json");
-    using var response = await http.PostAsync(path, content);
+    return http.PostAsync(path, content);
+}
+
+async Task<(double Latency, int Status)> Send(long scheduledTicks, Stopwatch clock)
+{
+    using var response = await Post();
     await response.Content.ReadAsByteArrayAsync();
-    return ((clock.ElapsedTicks - scheduledTicks) * 1000.0 / Stopwatch.Frequency, response.IsSuccessStatusCode);
+    return ((clock.ElapsedTicks - scheduledTicks) * 1000.0 / Stopwatch.Frequency, (int)response.StatusCode);
+}
+
+// One request first, so a wrong model, key or address stops here with the service's answer
+// rather than as a table of errors.
+using (var first = await Post())
+{
+    if (!first.IsSuccessStatusCode)
+    {
+        Console.Error.WriteLine($"POST {path}: {(int)first.StatusCode} {await first.Content.ReadAsStringAsync()}");
+        return 1;
+    }
 }
 
 // Warm-up by time, not count: a service that has just started needs a few seconds of requests
@@ -35,7 +59,7 @@ Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
 foreach (int rate in rates)
 {
     var clock = Stopwatch.StartNew();
-    var tasks = new List<Task<(double Latency, bool Ok)>>();
+    var tasks = new List<Task<(double Latency, int Status)>>();
     long total = (long)(rate * seconds);
     for (long n = 0; n < total; n++)
     {
@@ -50,5 +74,9 @@ foreach (int rate in rates)
     var results = await Task.WhenAll(tasks);
     var latencies = results.Select(r => r.Latency).Order().ToArray();
     double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
-    Console.WriteLine($"| {rate} | {results.Length} | {results.Count(r => !r.Ok)} | {Percentile(0.5):F2} | {Percentile(0.99):F2} | {latencies[^1]:F2} |");
+    // Errors by status, e.g. "200 (429 ×200)": 429s mean the predict rate limit is on.
+    var failed = results.Where(r => r.Status is < 200 or > 299).ToArray();
+    string errors = failed.Length == 0 ? "0" : $"{failed.Length} ({string.Join(", ", failed.GroupBy(r => r.Status).Select(g => $"{g.Key} ×{g.Count()}"))})";
+    Console.WriteLine($"| {rate} | {results.Length} | {errors} | {Percentile(0.5):F2} | {Percentile(0.99):F2} | {latencies[^1]:F2} |");
 }
+return 0;
