@@ -119,6 +119,25 @@ public class ApiKeyTests
             Assert.True((await http.GetAsync(path)).StatusCode == HttpStatusCode.OK, path);
     }
 
+    [Theory]
+    [InlineData("POST", "/api/jobs", "text/plain", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("POST", "/api/datasets", "multipart/form-data", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("POST", "/api/models/import", "application/json", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("PUT", "/api/jobs", null, HttpStatusCode.MethodNotAllowed)]
+    public async Task A_request_no_endpoint_takes_gets_a_401_without_a_key_and_its_415_or_405_with_one(string method, string path, string? contentType, HttpStatusCode withKey)
+    {
+        using var app = KeyedApplication();
+        HttpRequestMessage Request() => new(new HttpMethod(method), path)
+        {
+            Content = contentType is null ? null : new StringContent("x", System.Text.Encoding.UTF8, contentType),
+        };
+        var anonymous = await app.CreateClient().SendAsync(Request());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("ApiKey", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+        await AssertProblem(anonymous, 401);
+        Assert.Equal(withKey, (await Client(app, AdminKey).SendAsync(Request())).StatusCode);
+    }
+
     [Fact]
     public async Task The_openapi_document_declares_the_key_so_swagger_ui_can_send_it()
     {
@@ -179,7 +198,7 @@ public class ApiKeyTests
                 return ($"{method} {pattern}", (Func<HttpRequestMessage>)(() => new HttpRequestMessage(new HttpMethod(method), path)
                 {
                     Content = method != HttpMethods.Post ? null
-                        : Accepts(e, "multipart/form-data") ? new MultipartFormDataContent() // else routing answers 415 before any key is looked at
+                        : Accepts(e, "multipart/form-data") ? new MultipartFormDataContent() // the kind it takes, so the request reaches its endpoint
                         : new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
                 }));
             })).ToList();

@@ -1,5 +1,6 @@
 // API keys wired into ASP.NET Core's authentication and authorization: the scheme, a policy per
 // role, the rule each route group applies once, and the start-up check of the Auth section.
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 
@@ -26,8 +27,24 @@ internal static class ApiKeyAccess
         if (app.Services.GetRequiredService<ApiKeys>().IsOpen)
             app.Logger.LogWarning("No API keys are configured (Auth:AdminKeys, Auth:PredictKeys): anyone who can reach the service may train, predict and delete.");
         app.UseAuthentication();
+        app.Use(ChallengeRouterAnswersWithoutKey);
         app.UseAuthorization();
         return app;
+    }
+
+    // When no /api endpoint takes the request (a Content-Type it does not accept: 415; a method:
+    // 405), routing selects an endpoint of its own with no authorization metadata, which would
+    // answer before any key was looked at. Without a valid key the caller gets the 401 the real
+    // endpoint would have given; with one, the 415 or 405.
+    private static async Task ChallengeRouterAnswersWithoutKey(HttpContext context, Func<Task> next)
+    {
+        if (context.GetEndpoint() is { } endpoint and not RouteEndpoint && context.Request.Path.StartsWithSegments("/api")
+            && context.User.Identity?.IsAuthenticated != true)
+        {
+            await context.ChallengeAsync();
+            return;
+        }
+        await next();
     }
 
     /// <summary>
