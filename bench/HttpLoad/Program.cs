@@ -15,6 +15,11 @@ if (args.Length < 4)
 string baseUrl = args[0], model = args[1];
 double seconds = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
 var rates = args[3..].Select(int.Parse).ToArray();
+if (!(seconds > 0) || rates.Any(rate => rate < 1 || rate * seconds < 1))
+{
+    Console.Error.WriteLine("Each rate must be at least 1, and rate × seconds at least one request.");
+    return 2;
+}
 
 // B2's model, batch 1: one sequence of 48 steps of 8 inputs.
 var random = new Random(1);
@@ -54,6 +59,8 @@ using (var first = await Post())
 // before its hot paths are recompiled at full optimization (500 requests were not enough).
 var warmUp = Stopwatch.StartNew();
 while (warmUp.Elapsed.TotalSeconds < 5) await Send(0, Stopwatch.StartNew());
+// Latencies are of the answered requests (2xx) only: a refusal (a 429) comes back fast and
+// would flatter them.
 Console.WriteLine("| rate (req/s) | sent | errors | p50 (ms) | p99 (ms) | max (ms) |");
 Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
 foreach (int rate in rates)
@@ -72,11 +79,12 @@ foreach (int rate in rates)
         tasks.Add(Send(scheduled, clock));
     }
     var results = await Task.WhenAll(tasks);
-    var latencies = results.Select(r => r.Latency).Order().ToArray();
-    double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
-    // Errors by status, e.g. "200 (429 ×200)": 429s mean the predict rate limit is on.
-    var failed = results.Where(r => r.Status is < 200 or > 299).ToArray();
+    bool Answered((double Latency, int Status) r) => r.Status is >= 200 and <= 299;
+    var latencies = results.Where(Answered).Select(r => r.Latency).Order().ToArray();
+    string Percentile(double p) => latencies.Length == 0 ? "–" : $"{latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))]:F2}";
+    // Errors by status, e.g. "150 (429 ×150)": 429s mean the predict rate limit is on.
+    var failed = results.Where(r => !Answered(r)).ToArray();
     string errors = failed.Length == 0 ? "0" : $"{failed.Length} ({string.Join(", ", failed.GroupBy(r => r.Status).Select(g => $"{g.Key} ×{g.Count()}"))})";
-    Console.WriteLine($"| {rate} | {results.Length} | {errors} | {Percentile(0.5):F2} | {Percentile(0.99):F2} | {latencies[^1]:F2} |");
+    Console.WriteLine($"| {rate} | {results.Length} | {errors} | {Percentile(0.5)} | {Percentile(0.99)} | {Percentile(1)} |");
 }
 return 0;

@@ -38,7 +38,7 @@ internal static class ApiKeyAccess
     // endpoint would have given; with one, the 415 or 405.
     private static async Task ChallengeRouterAnswersWithoutKey(HttpContext context, Func<Task> next)
     {
-        if (context.GetEndpoint() is { } endpoint and not RouteEndpoint && context.Request.Path.StartsWithSegments("/api")
+        if (context.GetEndpoint() is not (null or RouteEndpoint) && context.Request.Path.StartsWithSegments("/api")
             && context.User.Identity?.IsAuthenticated != true)
         {
             await context.ChallengeAsync();

@@ -1,5 +1,5 @@
-// The element-wise part of one LSTM step for one row of the batch: the gates' nonlinearities and
-// the cell update (forward), and their derivatives (backward). The nonlinearities are span calls
+// The element-wise part of one LSTM step, row by row of the batch: the gates' nonlinearities, the
+// cell update and h (forward), the biases, and their derivatives (backward). The nonlinearities are span calls
 // (Activations: float32 on its own exp, as accurate as TensorPrimitives'); the arithmetic around
 // them is one vectorized pass per row instead of a dozen span-wide calls, with the same operations
 // in the same order, so the bits are the ones those calls gave.

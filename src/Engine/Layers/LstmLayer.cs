@@ -29,6 +29,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T[] _input = [];                        // [T, B, In] as passed to Forward (not owned)
     private T[] _dHidden = [];                      // Backward's dHidden (not owned)
     private T[] _dWihT = [];                        // dW_ihᵀ [In, 4H] when In is narrower than a panel
+    private const int TransposedGradientRows = 1024; // rows of dGates one block of that product packs
     private CellGradient _variant;
     private readonly Recurrence _recurrence;
 
@@ -105,7 +106,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // The time loop of Forward for batch rows [from, to): each sequence's recurrence reads only
     // its own rows, so a block of rows runs all its steps without waiting for the others.
     // Inside a split the pool is held, so a step's products run on this part's thread; unsplit
-    // (one row, or the pool busy) they may still be split by columns.
+    // (one row, a recurrence too small to split, or the pool busy) they may still be split by columns.
     // inputPerStep: each step's input part is projected here, just before its rows are read (the
     // rows are then still in cache); otherwise every step's was projected before the loop.
     private void ForwardSteps(int from, int to, bool inputPerStep)
@@ -167,11 +168,21 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         else
         {
             // Fewer inputs than a panel's columns (B2: 8 of 32) would make most of that product
-            // padding: run it transposed, dW_ihᵀ [In, 4H] = inputᵀ · dGates, and add that in.
+            // padding: run it transposed, dW_ihᵀ [In, 4H] += inputᵀ · dGates. It starts from the
+            // gradient as it stands and runs over the rows in order, in blocks so that each
+            // thread packs only a block of dGates: every element is the same FMA chain as the
+            // direct product's, so the same bits.
             if (_dWihT.Length < x * g4) _dWihT = new T[x * g4];
-            MatMul.Multiply(MatrixView<T>.RowMajor(_input, x).Transposed, dGates, MatrixView<T>.RowMajor(_dWihT, g4), x, g4, rows, accumulate: false);
             for (int j = 0; j < g4; j++)
-                for (int i = 0; i < x; i++) grads[_wIh + j * x + i] += _dWihT[i * g4 + j];
+                for (int i = 0; i < x; i++) _dWihT[i * g4 + j] = grads[_wIh + j * x + i];
+            for (int first = 0; first < rows; first += TransposedGradientRows)
+            {
+                int count = Math.Min(TransposedGradientRows, rows - first);
+                MatMul.Multiply(MatrixView<T>.RowMajor(_input, x, first * x).Transposed, MatrixView<T>.RowMajor(_dGates, g4, first * g4),
+                    MatrixView<T>.RowMajor(_dWihT, g4), x, g4, count, accumulate: true);
+            }
+            for (int j = 0; j < g4; j++)
+                for (int i = 0; i < x; i++) grads[_wIh + j * x + i] = _dWihT[i * g4 + j];
         }
         // dW_hh[4H, H] += dGates[1..]ᵀ · h[0..T−2]  (step 0 saw a zero state)
         if (steps > 1)
@@ -221,9 +232,9 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // instead of two per step, when the recurrence is large enough to pay for it. A block then
     // projects its input one step at a time: the step's gates are written just before they are
     // read, rather than all of them before the loop (B3, I3, I2 and B2 1.02–1.04×; with one row
-    // it was slower, I1 0.76×). Otherwise (one row, or the pool busy) the loop runs on the caller,
-    // after one input projection for every step, and its per-step products may still be split by
-    // columns. Every element is computed the same way whichever block holds its row, so
+    // it was slower, I1 0.76×). Otherwise (one row, too little work, or the pool busy) the loop
+    // runs on the caller, after one input projection for every step, and its per-step products
+    // may still be split by columns. Every element is computed the same way whichever block holds its row, so
     // the split changes no bits.
     private sealed class Recurrence(LstmLayer<T> layer) : PoolWork
     {
