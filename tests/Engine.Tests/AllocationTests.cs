@@ -1,7 +1,6 @@
 // "No allocation inside the time loop": once a network's buffers are sized for a batch shape,
 // a training step (forward, backward) allocates nothing on the managed heap.
 using LstmService.Engine.Data;
-using LstmService.Engine.Kernels;
 using LstmService.Engine.Layers;
 using LstmService.Engine.Training;
 
@@ -23,17 +22,12 @@ public class AllocationTests
         var sequences = TestData.Random(spec, [.. Enumerable.Range(0, 40).Select(i => 3 + i % 4)], seed: 2);
         var batch = SequenceBatch<float>.Create(sequences, [.. Enumerable.Range(0, 40)], spec, withTargets: true);
         var rng = new Rng(3);
-        int saved = MatMul.MaxThreads;
-        MatMul.MaxThreads = threads;
-        try
-        {
-            network.Forward(batch, training: true, rng);
-            network.Backward();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            network.Forward(batch, training: true, rng);
-            network.Backward();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        finally { MatMul.MaxThreads = saved; }
+        using var _ = ThreadCount.Use(threads);
+        network.Forward(batch, training: true, rng);
+        network.Backward();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        network.Forward(batch, training: true, rng);
+        network.Backward();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

@@ -51,10 +51,8 @@ public class MatMulTests
             var af = a.Select(v => (float)v).ToArray();
             var cf = c.Select(v => (float)v).ToArray();
             var aView = transposeA ? MatrixView<float>.RowMajor(Transpose(af, m, k), m).Transposed : MatrixView<float>.RowMajor(af, k);
-            int saved = MatMul.MaxThreads;
-            MatMul.MaxThreads = threads;
-            try { MatMul.Multiply(aView, MatrixView<float>.RowMajor(b.Select(v => (float)v).ToArray(), n), MatrixView<float>.RowMajor(cf, n), m, n, k, accumulate); }
-            finally { MatMul.MaxThreads = saved; }
+            using (ThreadCount.Use(threads))
+                MatMul.Multiply(aView, MatrixView<float>.RowMajor(b.Select(v => (float)v).ToArray(), n), MatrixView<float>.RowMajor(cf, n), m, n, k, accumulate);
             return cf;
         }
         var one = Run(1);
@@ -112,19 +110,14 @@ public class MatMulTests
             MatMul.Multiply(MatrixView<float>.RowMajor(a, k), MatrixView<float>.RowMajor(b, n), MatrixView<float>.RowMajor(c, n), m, n, k, accumulate: false);
             return c;
         }
-        int saved = MatMul.MaxThreads;
-        MatMul.MaxThreads = 2;
-        try
+        using var _ = ThreadCount.Use(2);
+        var expected = Product();
+        var results = new float[8][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
         {
-            var expected = Product();
-            var results = new float[8][];
-            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
-            {
-                for (int r = 0; r < 20; r++) results[i] = Product();
-            });
-            Assert.All(results, result => Assert.Equal(expected, result));
-        }
-        finally { MatMul.MaxThreads = saved; }
+            for (int r = 0; r < 20; r++) results[i] = Product();
+        });
+        Assert.All(results, result => Assert.Equal(expected, result));
     }
 
     [Fact]

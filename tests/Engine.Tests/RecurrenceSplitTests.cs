@@ -3,7 +3,6 @@
 // few-rows kernel), both cells, both precisions, two layers (so dInput too), and an initial state.
 using System.Numerics;
 using LstmService.Engine.Data;
-using LstmService.Engine.Kernels;
 using LstmService.Engine.Layers;
 using LstmService.Engine.Training;
 
@@ -72,9 +71,7 @@ public class RecurrenceSplitTests
 
     private static TResult WithThreads<TResult>(int threads, Func<TResult> run)
     {
-        int saved = MatMul.MaxThreads;
-        MatMul.MaxThreads = threads;
-        try { return run(); }
-        finally { MatMul.MaxThreads = saved; }
+        using var _ = ThreadCount.Use(threads);
+        return run();
     }
 }

@@ -3,14 +3,10 @@
 // example's trace when run through the trainer.
 using System.Numerics;
 using LstmService.Engine.Data;
-using LstmService.Engine.Kernels;
 using LstmService.Engine.Layers;
 using LstmService.Engine.Training;
 
 namespace LstmService.Engine.Tests;
-
-[CollectionDefinition(nameof(ThreadCountSensitive), DisableParallelization = true)]
-public class ThreadCountSensitive;
 
 [Collection(nameof(ThreadCountSensitive))]
 public class TrainerTests
@@ -85,19 +81,14 @@ public class TrainerTests
         var options = new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 4 };
         List<double> Losses(int threads)
         {
-            int saved = MatMul.MaxThreads;
-            MatMul.MaxThreads = threads;
-            try
-            {
-                var network = new LstmNetwork<float>(spec);
-                network.Initialize(new Rng(1));
-                var data = TestData.Random(spec, Enumerable.Repeat(24, 96).ToArray(), seed: 5);
-                var losses = new List<double>();
-                new Trainer<float>(network, options, data) { BatchCompleted = b => losses.Add(b.Loss) }.Run();
-                losses.AddRange(network.Parameters.Values.Select(v => (double)v));
-                return losses;
-            }
-            finally { MatMul.MaxThreads = saved; }
+            using var _ = ThreadCount.Use(threads);
+            var network = new LstmNetwork<float>(spec);
+            network.Initialize(new Rng(1));
+            var data = TestData.Random(spec, Enumerable.Repeat(24, 96).ToArray(), seed: 5);
+            var losses = new List<double>();
+            new Trainer<float>(network, options, data) { BatchCompleted = b => losses.Add(b.Loss) }.Run();
+            losses.AddRange(network.Parameters.Values.Select(v => (double)v));
+            return losses;
         }
         Assert.Equal(Losses(1), Losses(2));
     }
