@@ -1,8 +1,8 @@
 // Persistent threads for splitting one piece of work over the cores: a product, or a layer's
 // whole time loop split by batch rows. Products take microseconds, so a split must cost far less
-// than Parallel.For's dispatch and closures. A job is a fixed number of parts; the caller and the workers claim parts from one
-// counter, so when a worker is slow to wake (a busy machine) the caller simply runs more parts
-// itself. Which thread runs a part never changes what the part computes. Workers spin briefly for
+// than Parallel.For's dispatch and closures. A job is a fixed number of parts; the caller and the
+// workers claim parts from one counter, so when a worker is slow to wake (a busy machine) the
+// caller simply runs more parts itself. Which thread runs a part never changes what the part computes. Workers spin briefly for
 // the next job (the next product often comes within microseconds) and then park. One caller holds
 // the pool at a time; another runs its work on its own thread.
 using System.Diagnostics;
