@@ -11,6 +11,22 @@ internal static class EngineBench
 {
     public static Action Iteration(BenchConfig config)
     {
+        var (network, batch) = Build(config);
+        if (config.Kind != BenchKind.Training) return () => network.Forward(batch, keepForBackward: false);   // as the service predicts
+
+        var optimizer = Optimizer<float>.Create(config.Adam ? OptimizerKind.Adam : OptimizerKind.Sgd, network.Parameters.Count, momentum: 0);
+        var rng = new Rng(4);
+        return () =>
+        {
+            network.Forward(batch, training: true, rng);
+            network.Backward();
+            optimizer.Step(network.Parameters.Values, network.Parameters.Gradients, config.LearningRate);
+        };
+    }
+
+    /// <summary>The configuration's network, initialized, and its batch (with targets for training).</summary>
+    public static (LstmNetwork<float> Network, SequenceBatch<float> Batch) Build(BenchConfig config)
+    {
         var spec = new ModelSpec
         {
             InputSize = config.Input, HiddenSize = config.Hidden, Layers = config.Layers, OutputSize = config.Outputs,
@@ -24,18 +40,8 @@ internal static class EngineBench
         var sequences = Enumerable.Range(0, config.Batch).Select(b => new Sequence(
             Rows(inputs, b * config.Steps, config.Steps, config.Input),
             Rows(targets, b * (config.AllSteps ? config.Steps : 1), config.AllSteps ? config.Steps : 1, config.Outputs))).ToList();
-        bool training = config.Kind == BenchKind.Training;
-        var batch = SequenceBatch<float>.Create(sequences, Enumerable.Range(0, config.Batch).ToArray(), spec, withTargets: training);
-        if (!training) return () => network.Forward(batch);
-
-        var optimizer = Optimizer<float>.Create(config.Adam ? OptimizerKind.Adam : OptimizerKind.Sgd, network.Parameters.Count, momentum: 0);
-        var rng = new Rng(4);
-        return () =>
-        {
-            network.Forward(batch, training: true, rng);
-            network.Backward();
-            optimizer.Step(network.Parameters.Values, network.Parameters.Gradients, config.LearningRate);
-        };
+        var batch = SequenceBatch<float>.Create(sequences, Enumerable.Range(0, config.Batch).ToArray(), spec, withTargets: config.Kind == BenchKind.Training);
+        return (network, batch);
     }
 
     private static double[][] Rows(float[] values, int firstRow, int rows, int width) =>

@@ -1,6 +1,7 @@
 // A layer's time loop runs split by batch rows over the worker pool; these tests hold every path
 // of it to the same bits with one thread or two: an uneven batch (3 + 2 rows, one block on the
-// few-rows kernel), both cells, both precisions, two layers (so dInput too), and an initial state.
+// few-rows kernel), both cells, both precisions, two layers (so dInput too), an initial state, and
+// a forward for prediction, which keeps nothing for Backward.
 using System.Numerics;
 using LstmService.Engine.Data;
 using LstmService.Engine.Layers;
@@ -40,6 +41,37 @@ public class RecurrenceSplitTests
         var one = WithThreads(1, () => FromState(spec));
         var two = WithThreads(2, () => FromState(spec));
         Assert.Equal(one, two);
+    }
+
+    // Split over two threads, a forward for prediction reuses two steps' gate rows for all steps.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_forward_for_prediction_gives_the_bits_of_one_kept_for_backward(int threads)
+    {
+        var spec = Spec(CellKind.Standard);
+        var kept = WithThreads(threads, () => OutputsAndFinalState(spec, keepForBackward: true));
+        var predicted = WithThreads(threads, () => OutputsAndFinalState(spec, keepForBackward: false));
+        Assert.Equal(kept, predicted);
+    }
+
+    [Fact]
+    public void Backward_after_a_forward_for_prediction_is_refused()
+    {
+        var spec = Spec(CellKind.Standard);
+        var network = new LstmNetwork<float>(spec);
+        network.Initialize(new Rng(1));
+        network.Forward(Batch<float>(spec, withTargets: true), keepForBackward: false);
+        Assert.Throws<InvalidOperationException>(() => network.Backward());
+    }
+
+    private static float[] OutputsAndFinalState(ModelSpec spec, bool keepForBackward)
+    {
+        var network = new LstmNetwork<float>(spec);
+        network.Initialize(new Rng(1));
+        network.Forward(Batch<float>(spec, withTargets: false), keepForBackward: keepForBackward);
+        var (h, c) = network.FinalState();
+        return [.. network.Outputs, .. h.SelectMany(row => row), .. c.SelectMany(row => row)];
     }
 
     private static T[] Gradients<T>(ModelSpec spec) where T : unmanaged, IFloatingPointIeee754<T>

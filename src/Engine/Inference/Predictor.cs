@@ -38,7 +38,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             var chunk = indices.AsSpan(start, Math.Min(batchSize, indices.Length - start));
             var batch = SequenceBatch<T>.Create(wrapped, chunk, _spec, withTargets: false);
-            _network.Forward(batch);
+            _network.Forward(batch, keepForBackward: false);
             for (int b = 0; b < chunk.Length; b++)
                 results[chunk[b]] = ReadOutputs(batch, b);
         }
@@ -85,7 +85,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
             Sequence.Validate([new Sequence(inputs)], spec, requireTargets: false);
             if (_owner._normalizer is { } n) inputs = n.NormalizeInputs(inputs);
             var batch = SequenceBatch<T>.Create([new Sequence(inputs)], [0], spec, withTargets: false);
-            _owner._network.Forward(batch, initialH: _h, initialC: _c);
+            _owner._network.Forward(batch, initialH: _h, initialC: _c, keepForBackward: false);
             (_h, _c) = _owner._network.FinalState();
             return _owner.ReadOutputs(batch, 0)[^1];
         }

@@ -17,6 +17,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     private SequenceBatch<T>? _batch;
     private bool _dropoutApplied;
     private bool _fromInitialState;
+    private bool _keptForBackward;
 
     public LstmNetwork(ModelSpec spec)
     {
@@ -65,10 +66,14 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Runs the batch forward and returns its loss (NaN when the batch has no targets). With
     /// <paramref name="training"/> and dropout set, drops hidden units between layers using
     /// <paramref name="rng"/>. An initial state per layer (h, c: [B, H] each) may be given.
+    /// Without <paramref name="keepForBackward"/> (prediction, evaluation) the layers keep only what
+    /// the outputs and <see cref="FinalState"/> need, and <see cref="Backward"/> refuses to run.
     /// </summary>
-    internal double Forward(SequenceBatch<T> batch, bool training = false, Rng? rng = null, T[][]? initialH = null, T[][]? initialC = null)
+    internal double Forward(SequenceBatch<T> batch, bool training = false, Rng? rng = null, T[][]? initialH = null, T[][]? initialC = null,
+        bool keepForBackward = true)
     {
         _batch = batch;
+        _keptForBackward = keepForBackward;
         _fromInitialState = initialH is not null || initialC is not null;
         int rows = batch.Steps * batch.Batch, h = Spec.HiddenSize;
         _dropoutApplied = training && Spec.Dropout > 0 && Spec.Layers > 1;
@@ -80,7 +85,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
                 input = _layers[l - 1].Hidden;
                 if (_dropoutApplied) input = Dropout(l, input, rows * h, rng ?? throw new ArgumentNullException(nameof(rng), "Dropout in training needs an RNG."));
             }
-            _layers[l].Forward(input, batch.Steps, batch.Batch, initialH?[l] ?? default, initialC?[l] ?? default);
+            _layers[l].Forward(input, batch.Steps, batch.Batch, initialH?[l] ?? default, initialC?[l] ?? default, keepForBackward);
         }
         _head.Forward(_layers[^1].Hidden, batch);
 
@@ -99,6 +104,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Training always starts from a zero state; a carried-in state is for inference only and
         // LstmLayer.Backward does not differentiate through it.
         if (_fromInitialState) throw new InvalidOperationException("Backward after a Forward from an initial state is not supported.");
+        if (!_keptForBackward) throw new InvalidOperationException("Backward needs a Forward with keepForBackward.");
         int rows = batch.Steps * batch.Batch, h = Spec.HiddenSize;
         Array.Clear(Parameters.Gradients);
         Buffers.Grow(ref _dHidden, rows * h);

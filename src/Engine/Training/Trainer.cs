@@ -159,7 +159,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var batch = SequenceBatch<T>.Create(data, order.AsSpan(start, Math.Min(batchSize, order.Length - start)), network.Spec, withTargets: true);
             // Each batch's loss is a mean over its valid positions; weighting by their count gives the mean over all.
             long count = network.Spec.Steps == OutputSteps.All ? batch.Lengths.Sum() : batch.Batch;
-            weighted += network.Forward(batch) * count;
+            weighted += network.Forward(batch, keepForBackward: false) * count;
             positions += count;
         }
         return weighted / positions;
