@@ -96,6 +96,33 @@ public class MatMulTests
                 Assert.Equal(j < n ? w[j * k + p] : 0f, packed.Data[(j / nr * k + p) * nr + j % nr]);
     }
 
+    [Theory]
+    [InlineData(32, 1024, 64, 256, true)]   // one thread's rows of a B3 layer-1 step
+    [InlineData(13, 144, 3, 36, true)]      // an edge block of rows and one of columns
+    [InlineData(13, 144, 3, 36, false)]     // step 0 from a zero state: no recurrent part
+    [InlineData(5, 80, 300, 20, true)]      // k past one block
+    [InlineData(3, 100, 7, 9, true)]        // too few rows for 8-row blocks: the separate calls
+    public void A_step_product_gives_the_bits_of_its_three_separate_calls(int m, int n, int k1, int k2, bool withRecurrent)
+    {
+        var rng = new Rng((ulong)(m + n + k1 + k2));
+        float[] Floats(int count) => Random(rng, count).Select(v => (float)v).ToArray();
+        var (x, w1, h, w2, bias) = (Floats(m * k1), Floats(n * k1), Floats(m * k2), Floats(n * k2), Floats(n));
+        var (b1, b2) = (new PackedMatrix<float>(), new PackedMatrix<float>());
+        b1.Pack(MatrixView<float>.RowMajor(w1, k1).Transposed, k1, n);   // Wᵀ, as the layers pack
+        b2.Pack(MatrixView<float>.RowMajor(w2, k2).Transposed, k2, n);
+        MatrixView<float>? hView = withRecurrent ? MatrixView<float>.RowMajor(h, k2) : null;
+
+        var separate = Floats(m * n);   // whatever the rows held before is overwritten
+        MatMul.Multiply(MatrixView<float>.RowMajor(x, k1), b1, MatrixView<float>.RowMajor(separate, n), m, accumulate: false);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) separate[i * n + j] += bias[j];
+        if (hView is { } hv) MatMul.Multiply(hv, b2, MatrixView<float>.RowMajor(separate, n), m, accumulate: true);
+
+        var step = Floats(m * n);
+        MatMul.MultiplyStep(MatrixView<float>.RowMajor(x, k1), b1, bias, hView, b2, MatrixView<float>.RowMajor(step, n), m);
+        Assert.Equal(separate, step);
+    }
+
     [Fact]
     public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits()
     {

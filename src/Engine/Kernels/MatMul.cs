@@ -4,6 +4,7 @@
 // C is computed by the same chain of FMAs in k order, whichever thread, block or code path takes
 // it, so results are bit-identical with 1 or N threads.
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -113,6 +114,81 @@ internal static class MatMul
             int from = part * (_byColumns ? _colsPer : _rowsPer);
             if (_byColumns && from < _n) Part(_a, _b, _c, 0, _m, from, Math.Min(_n, from + _colsPer), _k, _accumulate);
             else if (!_byColumns && from < _m) Part(_a, _b, _c, from, Math.Min(_m, from + _rowsPer), 0, _n, _k, _accumulate);
+        }
+    }
+
+    /// <summary>
+    /// One LSTM step's gates on the calling thread: C[m, n] = (A1 · B1 + bias) + A2 · B2, or
+    /// A1 · B1 + bias without A2. Block by block of C, so that each block stays in registers and
+    /// L1 through all three instead of three passes over C; the operations and their order are
+    /// those of the three separate calls, so the bits are theirs.
+    /// </summary>
+    public static void MultiplyStep<T>(MatrixView<T> a1, PackedMatrix<T> b1, ReadOnlySpan<T> bias, MatrixView<T>? a2, PackedMatrix<T> b2, MatrixView<T> c, int m)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = b1.Cols, k1 = b1.Rows, k2 = b2.Rows;
+        if (b2.Cols != n || bias.Length != n) throw new ArgumentException("B1, B2 and the bias must have the same columns.");
+        if (c.ColStride != 1) throw new ArgumentException("C must be contiguous along its columns.");
+        if (!a1.Fits(m, k1) || !c.Fits(m, n) || a2 is { } given && !given.Fits(m, k2))
+            throw new ArgumentException($"A step's product for {m} rows reaches outside an operand's array.");
+        if (m < FewRows || k1 == 0 || k2 == 0)
+        {
+            // Too few rows for the 8-row blocks, or an empty product: the three calls one after another.
+            Multiply(a1, b1, c, m, accumulate: false);
+            for (int i = 0; i < m; i++)
+            {
+                var row = c.Data.AsSpan(c.Offset + i * c.RowStride, n);
+                TensorPrimitives.Add(row, bias, row);
+            }
+            if (a2 is { } a) Multiply(a, b2, c, m, accumulate: true);
+            return;
+        }
+        int nr = PanelWidth<T>();
+        Span<T> tile = stackalloc T[Mr * nr];
+        Span<T> biasTail = stackalloc T[nr];   // the last panel's bias padded to a whole panel, when n is not a multiple
+        bool hasA2 = a2.HasValue;
+        var second = a2.GetValueOrDefault();
+        ref T a1Ref = ref MemoryMarshal.GetArrayDataReference(a1.Data);
+        ref T a2Ref = ref hasA2 ? ref MemoryMarshal.GetArrayDataReference(second.Data) : ref a1Ref;
+        ref T cRef = ref MemoryMarshal.GetArrayDataReference(c.Data);
+        ref T tileRef = ref MemoryMarshal.GetReference(tile);
+        for (int j = 0; j < n; j += nr)
+        {
+            int cols = Math.Min(nr, n - j);
+            ref T panel1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b1.Data), j * k1);   // panel j/nr starts at (j/nr)·k·nr
+            ref T panel2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b2.Data), j * k2);
+            if (cols < nr)
+            {
+                biasTail.Clear();
+                bias[j..].CopyTo(biasTail);
+            }
+            ReadOnlySpan<T> panelBias = cols < nr ? biasTail : bias.Slice(j, nr);
+            for (int i = 0; i < m; i += Mr)
+            {
+                int rows = Math.Min(Mr, m - i);
+                bool whole = rows == Mr && cols == nr;
+                // An edge block goes through a full-size tile, of which only the real rows and columns are kept.
+                ref T block = ref whole ? ref Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) : ref tileRef;
+                int stride = whole ? c.RowStride : nr;
+                Kernel(ref Unsafe.Add(ref a1Ref, a1.Offset + i * a1.RowStride), a1.RowStride, a1.ColStride, rows, ref panel1, k1, ref block, stride, add: false);
+                AddToBlock(ref block, stride, ref MemoryMarshal.GetReference(panelBias));
+                if (hasA2)
+                    Kernel(ref Unsafe.Add(ref a2Ref, second.Offset + i * second.RowStride), second.RowStride, second.ColStride, rows, ref panel2, k2, ref block, stride, add: true);
+                if (!whole) CopyBlock(ref tileRef, nr, ref Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j), c.RowStride, rows, cols);
+            }
+        }
+    }
+
+    // block[8, 2 vectors] += bias[2 vectors], row by row (a tile's rows past the real ones are dropped later).
+    private static void AddToBlock<T>(ref T block, int stride, ref T bias) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint v = (nuint)Vector512<T>.Count;
+        Vector512<T> b0 = Vector512.LoadUnsafe(ref bias), b1 = Vector512.LoadUnsafe(ref bias, v);
+        for (int r = 0; r < Mr; r++)
+        {
+            ref T row = ref Unsafe.Add(ref block, r * stride);
+            (Vector512.LoadUnsafe(ref row) + b0).StoreUnsafe(ref row);
+            (Vector512.LoadUnsafe(ref row, v) + b1).StoreUnsafe(ref row, v);
         }
     }
 
