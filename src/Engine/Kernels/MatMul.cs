@@ -119,9 +119,9 @@ internal static class MatMul
 
     /// <summary>
     /// One LSTM step's gates on the calling thread: C[m, n] = (A1 · B1 + bias) + A2 · B2, or
-    /// A1 · B1 + bias without A2. Block by block of C, so that each block stays in registers and
-    /// L1 through all three instead of three passes over C; the operations and their order are
-    /// those of the three separate calls, so the bits are theirs.
+    /// A1 · B1 + bias without A2. One kernel call per block of C, whose accumulators stay in
+    /// registers through all three, instead of three passes over C: the operations and their
+    /// order are those of the three separate calls, so the bits are theirs.
     /// </summary>
     public static void MultiplyStep<T>(MatrixView<T> a1, PackedMatrix<T> b1, ReadOnlySpan<T> bias, MatrixView<T>? a2, PackedMatrix<T> b2, MatrixView<T> c, int m)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -170,25 +170,11 @@ internal static class MatMul
                 // An edge block goes through a full-size tile, of which only the real rows and columns are kept.
                 ref T block = ref whole ? ref Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j) : ref tileRef;
                 int stride = whole ? c.RowStride : nr;
-                Kernel(ref Unsafe.Add(ref a1Ref, a1.Offset + i * a1.RowStride), a1.RowStride, a1.ColStride, rows, ref panel1, k1, ref block, stride, add: false);
-                AddToBlock(ref block, stride, ref MemoryMarshal.GetReference(panelBias));
-                if (hasA2)
-                    Kernel(ref Unsafe.Add(ref a2Ref, second.Offset + i * second.RowStride), second.RowStride, second.ColStride, rows, ref panel2, k2, ref block, stride, add: true);
+                ref T firstRows = ref Unsafe.Add(ref a1Ref, a1.Offset + i * a1.RowStride);
+                Kernel(ref firstRows, a1.RowStride, a1.ColStride, rows, ref panel1, k1, ref block, stride, add: false, ref MemoryMarshal.GetReference(panelBias),
+                    ref hasA2 ? ref Unsafe.Add(ref a2Ref, second.Offset + i * second.RowStride) : ref firstRows, second.RowStride, second.ColStride, ref panel2, hasA2 ? k2 : 0);
                 if (!whole) CopyBlock(ref tileRef, nr, ref Unsafe.Add(ref cRef, c.Offset + i * c.RowStride + j), c.RowStride, rows, cols);
             }
-        }
-    }
-
-    // block[8, 2 vectors] += bias[2 vectors], row by row (a tile's rows past the real ones are dropped later).
-    private static void AddToBlock<T>(ref T block, int stride, ref T bias) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint v = (nuint)Vector512<T>.Count;
-        Vector512<T> b0 = Vector512.LoadUnsafe(ref bias), b1 = Vector512.LoadUnsafe(ref bias, v);
-        for (int r = 0; r < Mr; r++)
-        {
-            ref T row = ref Unsafe.Add(ref block, r * stride);
-            (Vector512.LoadUnsafe(ref row) + b0).StoreUnsafe(ref row);
-            (Vector512.LoadUnsafe(ref row, v) + b1).StoreUnsafe(ref row, v);
         }
     }
 
@@ -307,6 +293,14 @@ internal static class MatMul
     // dropped by the caller). Nothing but locals in here: a static written near the loop made the
     // JIT spill every accumulator to the stack.
     private static void Kernel<T>(ref T a, nint aRowStride, nint aColStride, int rows, ref T b, int kc, ref T c, int cStride, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Kernel(ref a, aRowStride, aColStride, rows, ref b, kc, ref c, cStride, add, ref Unsafe.NullRef<T>(), ref a, aRowStride, aColStride, ref b, 0);
+
+    // The same with a second part that continues the same chains: C (+)= A·B, then + bias (one
+    // vector pair for the panel's columns, when given), then + A2·B2 over kc2 (none when kc2 is 0).
+    // One LSTM step's gates in one call (MultiplyStep), the accumulators never leaving registers.
+    private static void Kernel<T>(ref T a, nint aRowStride, nint aColStride, int rows, ref T b, int kc, ref T c, int cStride, bool add,
+        ref T bias, ref T secondA, nint secondRowStride, nint secondColStride, ref T secondB, int secondK)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint v = (nuint)Vector512<T>.Count, cs = (nuint)cStride;
@@ -335,27 +329,48 @@ internal static class MatMul
         {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<T>.Zero;
         }
-        nint at = 0;
-        for (int p = 0; p < kc; p++, at += step)
+        for (int part = 0; ; part++)
         {
-            Vector512<T> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, v);
-            var x = Vector512.Create(Unsafe.Add(ref a0, at));
-            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a1, at));
-            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a2, at));
-            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref a3, at));
-            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a4, at));
-            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a5, at));
-            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            x = Vector512.Create(Unsafe.Add(ref a6, at));
-            c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref a7, at));
-            c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
-            b = ref Unsafe.Add(ref b, 2 * v);
+            nint at = 0;
+            for (int p = 0; p < kc; p++, at += step)
+            {
+                Vector512<T> b0 = Vector512.LoadUnsafe(ref b), b1 = Vector512.LoadUnsafe(ref b, v);
+                var x = Vector512.Create(Unsafe.Add(ref a0, at));
+                c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+                x = Vector512.Create(Unsafe.Add(ref a1, at));
+                c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+                x = Vector512.Create(Unsafe.Add(ref a2, at));
+                c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+                x = Vector512.Create(Unsafe.Add(ref a3, at));
+                c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+                x = Vector512.Create(Unsafe.Add(ref a4, at));
+                c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+                x = Vector512.Create(Unsafe.Add(ref a5, at));
+                c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+                x = Vector512.Create(Unsafe.Add(ref a6, at));
+                c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
+                x = Vector512.Create(Unsafe.Add(ref a7, at));
+                c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
+                b = ref Unsafe.Add(ref b, 2 * v);
+            }
+            if (part == 1) break;
+            if (!Unsafe.IsNullRef(ref bias))
+            {
+                Vector512<T> b0 = Vector512.LoadUnsafe(ref bias), b1 = Vector512.LoadUnsafe(ref bias, v);
+                c00 += b0; c01 += b1; c10 += b0; c11 += b1; c20 += b0; c21 += b1; c30 += b0; c31 += b1;
+                c40 += b0; c41 += b1; c50 += b0; c51 += b1; c60 += b0; c61 += b1; c70 += b0; c71 += b1;
+            }
+            if (secondK == 0) break;
+            (rs, step, kc) = (secondRowStride, secondColStride, secondK);
+            b = ref secondB;
+            a0 = ref secondA;
+            a1 = ref Unsafe.Add(ref secondA, Math.Min(1, last) * rs);
+            a2 = ref Unsafe.Add(ref secondA, Math.Min(2, last) * rs);
+            a3 = ref Unsafe.Add(ref secondA, Math.Min(3, last) * rs);
+            a4 = ref Unsafe.Add(ref secondA, Math.Min(4, last) * rs);
+            a5 = ref Unsafe.Add(ref secondA, Math.Min(5, last) * rs);
+            a6 = ref Unsafe.Add(ref secondA, Math.Min(6, last) * rs);
+            a7 = ref Unsafe.Add(ref secondA, Math.Min(7, last) * rs);
         }
         c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, v);
         c10.StoreUnsafe(ref c, cs); c11.StoreUnsafe(ref c, cs + v);
