@@ -1,5 +1,7 @@
 // The Adam step on B3's parameter count, one pass (the engine's AdamOptimizer) against the ten
-// span-wide TensorPrimitives calls it replaced, alternating in one process. Usage: LstmBench adam-ab
+// span-wide TensorPrimitives calls it replaced, alternating in one process. Timing only: both
+// sides update the same arrays, and the span calls use round constants (AdamOptimizerTests holds
+// the two to the same bits). Usage: LstmBench adam-ab
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using LstmService.Engine.Training;

@@ -11,7 +11,9 @@ internal static class PredictionAb
 {
     public static void Run(string id, int seconds)
     {
-        var config = BenchConfig.All.Single(c => c.Id == id && c.Kind == BenchKind.Inference);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 1);
+        var config = BenchConfig.All.SingleOrDefault(c => c.Id == id && c.Kind == BenchKind.Inference)
+            ?? throw new ArgumentException($"prediction-ab takes I1, I2 or I3, not {id}.");
         var (network, batch) = EngineBench.Build(config);
         // One delegate and call site for both sides: two lambdas differed by 4% on I1 with the same argument.
         bool keep = true;

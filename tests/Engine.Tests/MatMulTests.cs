@@ -22,8 +22,9 @@ public class MatMulTests
         { 1, 300, 1, false, true },      // one row, k = 1
         { 3, 128, 70, true, false },     // few rows: whole groups of 4 panels
         { 8, 32, 1, false, false },      // exactly one micro-tile, k = 1
-        { 9, 33, 600, true, true },      // one row and one column past a tile; three k blocks
-        { 200, 3, 513, false, true },    // more rows than one packed A block, a narrow B, the row split
+        { 9, 33, 600, true, true },      // one row and one column past a tile; k 600 in one block (at most 64 rows)
+        { 200, 3, 513, false, true },    // more rows than one packed A block, a narrow B, the row split; three k blocks
+        { 72, 40, 300, true, false },    // past WholeKRows: two k blocks, the column split
         { 64, 1024, 256, false, true },  // one step of B3's recurrent product
     };
 
@@ -100,26 +101,32 @@ public class MatMulTests
     [InlineData(32, 1024, 64, 256, true)]   // one thread's rows of a B3 layer-1 step
     [InlineData(13, 144, 3, 36, true)]      // an edge block of rows and one of columns
     [InlineData(13, 144, 3, 36, false)]     // step 0 from a zero state: no recurrent part
-    [InlineData(5, 80, 300, 20, true)]      // k past one block
+    [InlineData(5, 80, 300, 20, true)]      // k1 past Kc (one block all the same: at most 64 rows)
     [InlineData(3, 100, 7, 9, true)]        // too few rows for 8-row blocks: the separate calls
     public void A_step_product_gives_the_bits_of_its_three_separate_calls(int m, int n, int k1, int k2, bool withRecurrent)
     {
-        var rng = new Rng((ulong)(m + n + k1 + k2));
-        float[] Floats(int count) => Random(rng, count).Select(v => (float)v).ToArray();
-        var (x, w1, h, w2, bias) = (Floats(m * k1), Floats(n * k1), Floats(m * k2), Floats(n * k2), Floats(n));
-        var (b1, b2) = (new PackedMatrix<float>(), new PackedMatrix<float>());
-        b1.Pack(MatrixView<float>.RowMajor(w1, k1).Transposed, k1, n);   // Wᵀ, as the layers pack
-        b2.Pack(MatrixView<float>.RowMajor(w2, k2).Transposed, k2, n);
-        MatrixView<float>? hView = withRecurrent ? MatrixView<float>.RowMajor(h, k2) : null;
+        StepProduct<float>(m, n, k1, k2, withRecurrent);
+        StepProduct<double>(m, n, k1, k2, withRecurrent);   // panels of 16: other edge blocks
+    }
 
-        var separate = Floats(m * n);   // whatever the rows held before is overwritten
-        MatMul.Multiply(MatrixView<float>.RowMajor(x, k1), b1, MatrixView<float>.RowMajor(separate, n), m, accumulate: false);
+    private static void StepProduct<T>(int m, int n, int k1, int k2, bool withRecurrent) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var rng = new Rng((ulong)(m + n + k1 + k2));
+        T[] Values(int count) => Random(rng, count).Select(T.CreateChecked).ToArray();
+        var (x, w1, h, w2, bias) = (Values(m * k1), Values(n * k1), Values(m * k2), Values(n * k2), Values(n));
+        var (b1, b2) = (new PackedMatrix<T>(), new PackedMatrix<T>());
+        b1.Pack(MatrixView<T>.RowMajor(w1, k1).Transposed, k1, n);   // Wᵀ, as the layers pack
+        b2.Pack(MatrixView<T>.RowMajor(w2, k2).Transposed, k2, n);
+        MatrixView<T>? hView = withRecurrent ? MatrixView<T>.RowMajor(h, k2) : null;
+
+        var separate = Values(m * n);   // whatever the rows held before is overwritten
+        MatMul.Multiply(MatrixView<T>.RowMajor(x, k1), b1, MatrixView<T>.RowMajor(separate, n), m, accumulate: false);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) separate[i * n + j] += bias[j];
-        if (hView is { } hv) MatMul.Multiply(hv, b2, MatrixView<float>.RowMajor(separate, n), m, accumulate: true);
+        if (hView is { } hv) MatMul.Multiply(hv, b2, MatrixView<T>.RowMajor(separate, n), m, accumulate: true);
 
-        var step = Floats(m * n);
-        MatMul.MultiplyStep(MatrixView<float>.RowMajor(x, k1), b1, bias, hView, b2, MatrixView<float>.RowMajor(step, n), m);
+        var step = Values(m * n);
+        MatMul.MultiplyStep(MatrixView<T>.RowMajor(x, k1), b1, bias, hView, b2, MatrixView<T>.RowMajor(step, n), m);
         Assert.Equal(separate, step);
     }
 

@@ -1,7 +1,8 @@
 // A layer's time loop runs split by batch rows over the worker pool; these tests hold every path
-// of it to the same bits with one thread or two: an uneven batch (3 + 2 rows, one block on the
-// few-rows kernel), both cells, both precisions, two layers (so dInput too), an initial state, and
-// a forward for prediction, which keeps nothing for Backward.
+// of it to the same bits with one thread or two: uneven batches (3 + 2 rows, both blocks below 4
+// rows and so on the separate products; 7 + 6 rows, on the one-call step product with edge
+// blocks), both cells, both precisions, two layers (so dInput too), an initial state, and a
+// forward for prediction, which keeps nothing for Backward.
 using System.Numerics;
 using LstmService.Engine.Data;
 using LstmService.Engine.Layers;
@@ -17,20 +18,23 @@ public class RecurrenceSplitTests
         new() { InputSize = 3, HiddenSize = 64, Layers = 2, OutputSize = 2, Steps = OutputSteps.All, Cell = cell };
 
     [Theory]
-    [InlineData(CellKind.Standard, false)]
-    [InlineData(CellKind.Standard, true)]
-    [InlineData(CellKind.Seed, false)]
-    [InlineData(CellKind.Seed, true)]
-    public void Forward_and_backward_give_the_same_bits_with_one_thread_or_two(CellKind cell, bool float64)
+    [InlineData(CellKind.Standard, false, 5)]
+    [InlineData(CellKind.Standard, true, 5)]
+    [InlineData(CellKind.Seed, false, 5)]
+    [InlineData(CellKind.Seed, true, 5)]
+    [InlineData(CellKind.Standard, false, 13)]
+    [InlineData(CellKind.Standard, true, 13)]
+    [InlineData(CellKind.Seed, false, 13)]
+    public void Forward_and_backward_give_the_same_bits_with_one_thread_or_two(CellKind cell, bool float64, int batch)
     {
-        if (float64) Check<double>(cell);
-        else Check<float>(cell);
+        if (float64) Check<double>(cell, batch);
+        else Check<float>(cell, batch);
     }
 
-    private static void Check<T>(CellKind cell) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Check<T>(CellKind cell, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var one = WithThreads(1, () => Gradients<T>(Spec(cell)));
-        var two = WithThreads(2, () => Gradients<T>(Spec(cell)));
+        var one = WithThreads(1, () => Gradients<T>(Spec(cell), batch));
+        var two = WithThreads(2, () => Gradients<T>(Spec(cell), batch));
         Assert.Equal(one, two);
     }
 
@@ -43,15 +47,17 @@ public class RecurrenceSplitTests
         Assert.Equal(one, two);
     }
 
-    // Split over two threads, a forward for prediction reuses two steps' gate rows for all steps.
+    // Split over two threads, a forward for prediction reuses two steps' gate rows for all steps
+    // (one thread: the unsplit loop, which reuses nothing, as a control).
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void A_forward_for_prediction_gives_the_bits_of_one_kept_for_backward(int threads)
+    [InlineData(1, 5)]
+    [InlineData(2, 5)]
+    [InlineData(2, 13)]
+    public void A_forward_for_prediction_gives_the_bits_of_one_kept_for_backward(int threads, int batch)
     {
         var spec = Spec(CellKind.Standard);
-        var kept = WithThreads(threads, () => OutputsAndFinalState(spec, keepForBackward: true));
-        var predicted = WithThreads(threads, () => OutputsAndFinalState(spec, keepForBackward: false));
+        var kept = WithThreads(threads, () => OutputsAndFinalState(spec, batch, keepForBackward: true));
+        var predicted = WithThreads(threads, () => OutputsAndFinalState(spec, batch, keepForBackward: false));
         Assert.Equal(kept, predicted);
     }
 
@@ -61,24 +67,24 @@ public class RecurrenceSplitTests
         var spec = Spec(CellKind.Standard);
         var network = new LstmNetwork<float>(spec);
         network.Initialize(new Rng(1));
-        network.Forward(Batch<float>(spec, withTargets: true), keepForBackward: false);
+        network.Forward(Batch<float>(spec, withTargets: true, 5), keepForBackward: false);
         Assert.Throws<InvalidOperationException>(() => network.Backward());
     }
 
-    private static float[] OutputsAndFinalState(ModelSpec spec, bool keepForBackward)
+    private static float[] OutputsAndFinalState(ModelSpec spec, int batch, bool keepForBackward)
     {
         var network = new LstmNetwork<float>(spec);
         network.Initialize(new Rng(1));
-        network.Forward(Batch<float>(spec, withTargets: false), keepForBackward: keepForBackward);
+        network.Forward(Batch<float>(spec, withTargets: false, batch), keepForBackward: keepForBackward);
         var (h, c) = network.FinalState();
         return [.. network.Outputs, .. h.SelectMany(row => row), .. c.SelectMany(row => row)];
     }
 
-    private static T[] Gradients<T>(ModelSpec spec) where T : unmanaged, IFloatingPointIeee754<T>
+    private static T[] Gradients<T>(ModelSpec spec, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var network = new LstmNetwork<T>(spec);
         network.Initialize(new Rng(1));
-        network.Forward(Batch<T>(spec, withTargets: true));
+        network.Forward(Batch<T>(spec, withTargets: true, batch));
         network.Backward();
         return [.. network.Outputs, .. network.Parameters.Gradients];
     }
@@ -91,14 +97,16 @@ public class RecurrenceSplitTests
         float[][] State() => [.. Enumerable.Range(0, spec.Layers).Select(_ => Enumerable.Range(0, 5 * spec.HiddenSize).Select(_ => (float)rng.NextUniform(-1, 1)).ToArray())];
         var h0 = State();
         var c0 = State();
-        network.Forward(Batch<float>(spec, withTargets: false), initialH: h0, initialC: c0);
+        network.Forward(Batch<float>(spec, withTargets: false, 5), initialH: h0, initialC: c0);
         return [.. network.Outputs, .. network.Layers[^1].Cells];
     }
 
-    private static SequenceBatch<T> Batch<T>(ModelSpec spec, bool withTargets) where T : unmanaged, IFloatingPointIeee754<T>
+    // Lengths 6, 6, 4, 6, 5, … (T 6): padded rows in both blocks.
+    private static SequenceBatch<T> Batch<T>(ModelSpec spec, bool withTargets, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sequences = TestData.Random(spec, [6, 6, 4, 6, 5], seed: 3);
-        return SequenceBatch<T>.Create(sequences, [0, 1, 2, 3, 4], spec, withTargets);
+        int[] lengths = [6, 6, 4, 6, 5];
+        var sequences = TestData.Random(spec, [.. Enumerable.Range(0, batch).Select(i => lengths[i % lengths.Length])], seed: 3);
+        return SequenceBatch<T>.Create(sequences, [.. Enumerable.Range(0, batch)], spec, withTargets);
     }
 
     private static TResult WithThreads<TResult>(int threads, Func<TResult> run)

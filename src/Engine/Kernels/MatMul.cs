@@ -21,7 +21,8 @@ internal static class MatMul
     internal const long ParallelThreshold = 1 << 18;
     // Rows of C one micro-kernel call holds: 8 rows × 2 vectors = 16 accumulators of the 32 registers.
     internal const int Mr = 8;
-    // A block of k: one packed B micro-panel (Kc × 2 vectors, 32 KiB in float32) stays in L1.
+    // A block of k (in products of more than WholeKRows rows): one packed B micro-panel (Kc × 2
+    // vectors, 32 KiB in float32) stays in L1.
     private const int Kc = 256;
     // Rows of A a block of k runs over before the next: an Mc × Kc block (128 KiB in float32) stays in L2.
     private const int Mc = 128;
@@ -120,7 +121,8 @@ internal static class MatMul
     }
 
     /// <summary>
-    /// One LSTM step's gates on the calling thread: C[m, n] = (A1 · B1 + bias) + A2 · B2, or
+    /// One LSTM step's gates (a time loop's block of rows, on its thread; only the few-rows
+    /// fallback may use the pool): C[m, n] = (A1 · B1 + bias) + A2 · B2, or
     /// A1 · B1 + bias without A2. One kernel call per block of C, whose accumulators stay in
     /// registers through all three, instead of three passes over C: the operations and their
     /// order are those of the three separate calls, so the bits are theirs.
@@ -135,7 +137,8 @@ internal static class MatMul
             throw new ArgumentException($"A step's product for {m} rows reaches outside an operand's array.");
         if (m < FewRows || k1 == 0 || k2 == 0)
         {
-            // Too few rows for the 8-row blocks, or an empty product: the three calls one after another.
+            // Too few rows for the 8-row blocks, or an empty product: the three calls one after
+            // another (the bias add is CellMath.AddToRows' operation; the kernels do not reach into the layers).
             Multiply(a1, b1, c, m, accumulate: false);
             for (int i = 0; i < m; i++)
             {

@@ -1,8 +1,9 @@
 // One LSTM layer over a whole padded batch: Forward keeps what Backward needs (activated gates,
-// cell states, tanh of them), Backward runs BPTT and adds into the weight gradients.
+// cell states, tanh of them; a forward for prediction may keep less), Backward runs BPTT and adds
+// into the weight gradients.
 // Buffers are time-major, [T, B, ·], so step t of the batch is one contiguous [B, ·] matrix:
-// the input projection of every step is one product before the loop (or, when the loop is split,
-// part of one fused product per step and block of batch rows), the recurrent part one product per step (and block),
+// the input projection of every step is one product before the loop and the recurrent part one
+// product per step (or, when the loop is split, both one call per step and block of batch rows),
 // and the weight gradients one product each after the loop.
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -110,13 +111,13 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // its own rows, so a block of rows runs all its steps without waiting for the others.
     // Inside a split the pool is held, so a step's products run on this part's thread; unsplit
     // (one row, a recurrence too small to split, or the pool busy) they may still be split by columns.
-    // inputPerStep: each step's gates are computed here in one pass, input and recurrent parts
-    // and biases block by block (MatMul.MultiplyStep: I3 1.03×, I2 1.02×, B3 1.01× against three
-    // passes), just before the step's rows are read; otherwise every step's input part was
-    // projected before the loop. With
-    // the input per step and nothing kept for Backward, the steps take turns in the gate rows of
-    // steps 0 and 1, which stay in cache, instead of streaming through T·B·4H of memory: I2 1.06×,
-    // I3 1.03× (`LstmBench prediction-ab`). One shared set of rows measured slower (I3 0.95×), four 1.01×.
+    // inputPerStep: each step's gates are computed here, input part, biases and recurrent part in
+    // one kernel call per block of the gates (MatMul.MultiplyStep; against three passes over the
+    // rows, in-process A/Bs: I2 1.34×, I3 1.13×, B3 1.04×), just before the step's rows are read;
+    // otherwise every step's input part was projected before the loop. With the input per step
+    // and nothing kept for Backward, the steps take turns in the gate rows of steps 0 and 1,
+    // which stay in cache, instead of streaming through T·B·4H of memory: I2 1.06×, I3 1.03×
+    // (`LstmBench prediction-ab`). One shared set of rows measured slower (I3 0.95×), four 1.01×.
     private void ForwardSteps(int from, int to, bool inputPerStep)
     {
         int batch = _batch, h = HiddenSize, g4 = 4 * h, rows = to - from;
@@ -136,7 +137,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             else
             {
-                CellMath<T>.AddToRows(_gates.AsSpan((t * batch + from) * g4, rows * g4), _bias);     // + (b_ih + b_hh)
+                CellMath<T>.AddToRows(_gates.AsSpan(gates.Offset, rows * g4), _bias);     // + (b_ih + b_hh)
                 // gates[t] += h[t-1] · W_hhᵀ   ([rows, H] · [H, 4H])
                 if (hPrev is { } previous) MatMul.Multiply(previous, _wHhT, gates, rows, accumulate: true);
             }
@@ -248,12 +249,12 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // The time loop split by batch rows over the matrix kernel's threads, one hand-off per pass
     // instead of two per step, when the recurrence is large enough to pay for it. A block then
-    // computes its input part one step at a time, with the recurrent part: the step's gates are written just before they are
-    // read, rather than all of them before the loop (B3, I3, I2 and B2 1.02–1.04×; with one row
-    // it was slower, I1 0.76×). Otherwise (one row, too little work, or the pool busy) the loop
-    // runs on the caller, after one input projection for every step, and its per-step products
-    // may still be split by columns. Every element is computed the same way whichever block holds its row, so
-    // the split changes no bits.
+    // computes each step's input part with its recurrent part, so the step's gates are written
+    // just before they are read, rather than all of them before the loop (B3, I3, I2 and B2
+    // 1.02–1.04× for the input per step alone; with one row it was slower, I1 0.76×). Otherwise
+    // (one row, too little work, or the pool busy) the loop runs on the caller, after one input
+    // projection for every step, and its per-step products may still be split by columns. Every
+    // element is computed the same way whichever block holds its row, so the split changes no bits.
     private sealed class Recurrence(LstmLayer<T> layer) : PoolWork
     {
         private int _rowsPer;
