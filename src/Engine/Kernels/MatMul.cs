@@ -314,14 +314,6 @@ internal static class MatMul
     {
         nuint v = (nuint)Vector512<T>.Count, cs = (nuint)cStride;
         nint rs = aRowStride, last = rows - 1, step = aColStride;
-        ref T a0 = ref a;
-        ref T a1 = ref Unsafe.Add(ref a, Math.Min(1, last) * rs);
-        ref T a2 = ref Unsafe.Add(ref a, Math.Min(2, last) * rs);
-        ref T a3 = ref Unsafe.Add(ref a, Math.Min(3, last) * rs);
-        ref T a4 = ref Unsafe.Add(ref a, Math.Min(4, last) * rs);
-        ref T a5 = ref Unsafe.Add(ref a, Math.Min(5, last) * rs);
-        ref T a6 = ref Unsafe.Add(ref a, Math.Min(6, last) * rs);
-        ref T a7 = ref Unsafe.Add(ref a, Math.Min(7, last) * rs);
         Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (add)
         {
@@ -340,6 +332,15 @@ internal static class MatMul
         }
         for (int part = 0; ; part++)
         {
+            // One reference per row of the part's A (a short block reads its last row again).
+            ref T a0 = ref a;
+            ref T a1 = ref Unsafe.Add(ref a, Math.Min(1, last) * rs);
+            ref T a2 = ref Unsafe.Add(ref a, Math.Min(2, last) * rs);
+            ref T a3 = ref Unsafe.Add(ref a, Math.Min(3, last) * rs);
+            ref T a4 = ref Unsafe.Add(ref a, Math.Min(4, last) * rs);
+            ref T a5 = ref Unsafe.Add(ref a, Math.Min(5, last) * rs);
+            ref T a6 = ref Unsafe.Add(ref a, Math.Min(6, last) * rs);
+            ref T a7 = ref Unsafe.Add(ref a, Math.Min(7, last) * rs);
             nint at = 0;
             for (int p = 0; p < kc; p++, at += step)
             {
@@ -371,15 +372,8 @@ internal static class MatMul
             }
             if (secondK == 0) break;
             (rs, step, kc) = (secondRowStride, secondColStride, secondK);
+            a = ref secondA;
             b = ref secondB;
-            a0 = ref secondA;
-            a1 = ref Unsafe.Add(ref secondA, Math.Min(1, last) * rs);
-            a2 = ref Unsafe.Add(ref secondA, Math.Min(2, last) * rs);
-            a3 = ref Unsafe.Add(ref secondA, Math.Min(3, last) * rs);
-            a4 = ref Unsafe.Add(ref secondA, Math.Min(4, last) * rs);
-            a5 = ref Unsafe.Add(ref secondA, Math.Min(5, last) * rs);
-            a6 = ref Unsafe.Add(ref secondA, Math.Min(6, last) * rs);
-            a7 = ref Unsafe.Add(ref secondA, Math.Min(7, last) * rs);
         }
         c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, v);
         c10.StoreUnsafe(ref c, cs); c11.StoreUnsafe(ref c, cs + v);
