@@ -12,7 +12,11 @@ internal static class EngineBench
     public static Action Iteration(BenchConfig config)
     {
         var (network, batch) = Build(config);
-        if (config.Kind != BenchKind.Training) return () => network.Forward(batch, keepForBackward: false);   // as the service predicts
+        if (config.Kind != BenchKind.Training)
+        {
+            network.MarkWeightsFinal();   // as the service predicts: a Predictor's network, packed once
+            return () => network.Forward(batch, keepForBackward: false);
+        }
 
         var optimizer = Optimizer<float>.Create(config.Adam ? OptimizerKind.Adam : OptimizerKind.Sgd, network.Parameters.Count, momentum: 0);
         var rng = new Rng(4);

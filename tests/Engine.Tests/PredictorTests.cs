@@ -108,4 +108,15 @@ public class PredictorTests
         var classifier = new Predictor<double>(Network(AllSteps with { InputSize = 2, OutputSize = 3 }));
         Assert.Throws<InvalidOperationException>(() => classifier.Forecast([[1, 2]], 2));
     }
+
+    [Fact]
+    public void A_predictors_network_cannot_be_trained()
+    {
+        var network = Network(AllSteps);
+        _ = new Predictor<double>(network);
+        Assert.True(network.WeightsFinal);
+        var data = TestData.Random(AllSteps, [3, 3], seed: 5);
+        var error = Assert.Throws<InvalidOperationException>(() => new Trainer<double>(network, new TrainingOptions(), data));
+        Assert.Contains("final", error.Message);
+    }
 }

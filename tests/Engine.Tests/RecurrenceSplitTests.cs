@@ -1,8 +1,8 @@
 // A layer's time loop runs split by batch rows over the worker pool; these tests hold every path
 // of it to the same bits with one thread or two: uneven batches (3 + 2 rows, both blocks below 4
 // rows and so on the separate products; 7 + 6 rows, on the one-call step product with edge
-// blocks), both cells, both precisions, two layers (so dInput too), an initial state, and a
-// forward for prediction, which keeps nothing for Backward.
+// blocks), both cells, both precisions, two layers (so dInput too), an initial state, a
+// forward for prediction, which keeps nothing for Backward, and weights packed once.
 using System.Numerics;
 using LstmService.Engine.Data;
 using LstmService.Engine.Layers;
@@ -61,6 +61,26 @@ public class RecurrenceSplitTests
         Assert.Equal(kept, predicted);
     }
 
+    // A Predictor's network packs its weights once: the later forwards reuse that packing (they
+    // no longer read the weights: zeroing W_hh after the first changes nothing) and give the bits
+    // of a network that packs at every forward, split (two threads) or not (batch 1).
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 13)]
+    public void Weights_marked_final_are_packed_once_and_give_the_same_bits(int threads, int batch)
+    {
+        var spec = Spec(CellKind.Standard);
+        var packedEveryTime = WithThreads(threads, () => OutputsAndFinalState(spec, batch, keepForBackward: false));
+        var network = new LstmNetwork<float>(spec);
+        network.Initialize(new Rng(1));
+        network.MarkWeightsFinal();
+        var first = WithThreads(threads, () => OutputsAndFinalState(network, spec, batch));
+        foreach (var l in Enumerable.Range(0, spec.Layers)) network.Parameters.ValuesOf($"lstm.weight_hh_l{l}").Clear();
+        var second = WithThreads(threads, () => OutputsAndFinalState(network, spec, batch));
+        Assert.Equal(packedEveryTime, first);
+        Assert.Equal(packedEveryTime, second);
+    }
+
     [Fact]
     public void Backward_after_a_forward_for_prediction_is_refused()
     {
@@ -75,6 +95,11 @@ public class RecurrenceSplitTests
     {
         var network = new LstmNetwork<float>(spec);
         network.Initialize(new Rng(1));
+        return OutputsAndFinalState(network, spec, batch, keepForBackward);
+    }
+
+    private static float[] OutputsAndFinalState(LstmNetwork<float> network, ModelSpec spec, int batch, bool keepForBackward = false)
+    {
         network.Forward(Batch<float>(spec, withTargets: false, batch), keepForBackward: keepForBackward);
         var (h, c) = network.FinalState();
         return [.. network.Outputs, .. h.SelectMany(row => row), .. c.SelectMany(row => row)];

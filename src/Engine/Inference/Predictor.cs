@@ -1,7 +1,9 @@
 // Running a trained network for callers: batched prediction over many sequences, multi-step
 // forecasts that feed each output back as the next input, and stateful step-by-step sessions.
 // Inputs and outputs are in the caller's units; the stored normalizer is applied in and out.
-// A predictor reuses the network's buffers, so one instance serves one caller at a time.
+// A predictor reuses the network's buffers, so one instance serves one caller at a time, and it
+// takes the network's weights as final: they are packed for the kernel once, and the network
+// cannot be trained afterwards.
 using System.Numerics;
 using LstmService.Engine.Data;
 using LstmService.Engine.Layers;
@@ -20,6 +22,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
             || (normalizer.TargetMean is { } t && (t.Count != network.Spec.OutputSize || network.Spec.Loss != LossKind.MeanSquaredError))))
             throw new ArgumentException("The normalizer's column counts do not match the model's inputs and outputs.", nameof(normalizer));
         (_spec, _network, _normalizer) = (network.Spec, network, normalizer);
+        network.MarkWeightsFinal();
     }
 
     /// <summary>

@@ -17,10 +17,12 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly int _wIh, _wHh, _bIh, _bHh;   // offsets of this layer's tensors in the flat buffer
     private readonly CellKind _cell;
 
-    // The weights packed for the kernel: W_ihᵀ [In, 4H] and W_hhᵀ [H, 4H] at every Forward,
-    // W_hh [4H, H] at every Backward, each once for all the products of its pass.
+    // The weights packed for the kernel: W_ihᵀ [In, 4H] and W_hhᵀ [H, 4H] at every Forward (once
+    // in all, with the bias sum, once the weights are final), W_hh [4H, H] at every Backward,
+    // each once for all the products of its pass.
     private readonly PackedMatrix<T> _wIhT = new(), _wHhT = new(), _wHh4 = new();
     private readonly T[] _bias, _dBias;
+    private bool _weightsFinal, _packedFinal;       // the weights no longer change; they were packed since
 
     private int _capacity;                         // T·B the buffers below hold
     private T[] _gates = [], _cells = [], _hidden = [], _tanhCells = [], _dGates = [];
@@ -52,6 +54,12 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public int InputSize { get; }
     public int HiddenSize { get; }
+
+    /// <summary>
+    /// From now on the weights do not change (the network serves a Predictor): the next Forward
+    /// packs them and the bias sum for the last time, and later ones reuse that.
+    /// </summary>
+    public void MarkWeightsFinal() => _weightsFinal = true;
 
     /// <summary>h for every step: [T, B, H]. Valid until the next Forward.</summary>
     public T[] Hidden => _hidden;
@@ -88,10 +96,14 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _input = input;
         _keepsGates = keepForBackward;
         int h = HiddenSize, g4 = 4 * h, x = InputSize;
-        var values = _parameters.Values;
-        _wIhT.Pack(MatrixView<T>.RowMajor(values, x, _wIh).Transposed, x, g4);
-        _wHhT.Pack(MatrixView<T>.RowMajor(values, h, _wHh).Transposed, h, g4);
-        TensorPrimitives.Add(values.AsSpan(_bIh, g4), values.AsSpan(_bHh, g4), _bias);
+        if (!_packedFinal)
+        {
+            var values = _parameters.Values;
+            _wIhT.Pack(MatrixView<T>.RowMajor(values, x, _wIh).Transposed, x, g4);
+            _wHhT.Pack(MatrixView<T>.RowMajor(values, h, _wHh).Transposed, h, g4);
+            TensorPrimitives.Add(values.AsSpan(_bIh, g4), values.AsSpan(_bHh, g4), _bias);
+            _packedFinal = _weightsFinal;
+        }
 
         _hasInitial = !h0.IsEmpty;
         if (_hasInitial)

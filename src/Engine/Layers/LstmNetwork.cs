@@ -38,6 +38,21 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     public ParameterSet<T> Parameters { get; }
 
     internal IReadOnlyList<LstmLayer<T>> Layers => _layers;
+
+    /// <summary>True once <see cref="MarkWeightsFinal"/> ran: the network predicts and is not trained.</summary>
+    public bool WeightsFinal { get; private set; }
+
+    /// <summary>
+    /// Declares that <see cref="Parameters"/>' values will not change again (a Predictor serves
+    /// the network): forwards then pack the weights for the matrix kernel once, not every time
+    /// (I1 1.11×, I3 1.03×, docs/benchmarks.md). A Trainer refuses such a network, and writing
+    /// its values afterwards is not seen by the LSTM layers.
+    /// </summary>
+    internal void MarkWeightsFinal()
+    {
+        WeightsFinal = true;
+        foreach (var layer in _layers) layer.MarkWeightsFinal();
+    }
     internal OutputHead<T> Head => _head;
 
     /// <summary>

@@ -38,6 +38,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Trainer(LstmNetwork<T> network, TrainingOptions options, IReadOnlyList<Sequence> train, IReadOnlyList<Sequence>? validation = null)
     {
         options.Validate();
+        if (network.WeightsFinal)
+            throw new InvalidOperationException("This network's weights are final: it serves a Predictor. Train a network of its own (a copy of its parameters).");
         Sequence.Validate(train, network.Spec, requireTargets: true);
         if (validation is { Count: > 0 }) Sequence.Validate(validation, network.Spec, requireTargets: true);
         _frozen = (options.FrozenParameters ?? []).Select(name => network.Parameters.Contains(name)
