@@ -20,6 +20,8 @@ internal static class KernelAb
         new("B3 back step [64,1024]·[1024,256]", 64, 256, 1024, false, true),
         new("B3 input proj [4096,256]·[256,1024]", 4096, 1024, 256, false, false),
         new("B3 dW_hh [1024,4032]ᵀ·[4032,256]", 1024, 256, 4032, true, false),
+        new("B3 layer 1 dW_ih [1024,4096]ᵀ·[4096,64]", 1024, 64, 4096, true, false),
+        new("B3 dInput [4096,1024]·[1024,256]", 4096, 256, 1024, false, false),
     ];
 
     public static void Run(int rounds, int threads)

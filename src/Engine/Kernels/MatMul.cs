@@ -28,6 +28,12 @@ internal static class MatMul
     private const int Mc = 128;
     // Up to this many rows a product runs its whole k in one pass, not in blocks of Kc.
     private const int WholeKRows = 64;
+    // A row-major A runs a k of up to this many in one block, in row blocks of WholeKMc: B's
+    // micro-panel (up to 128 KiB in float32) stays in L2 instead of L1, but each block of C is
+    // stored once instead of once per Kc of k. B3's dInput [4096, 1024]·[1024, 256]: 1.15× alone,
+    // B3 1.026× (in-process A/B). A transposed A (the weight gradients' dGatesᵀ) measured slower
+    // so: its 4 KiB-strided reads need the small k block.
+    private const int WholeKRowMajorA = 1024, WholeKMc = 64;
     // With fewer rows than this (one step of batch 1), rows go one at a time across 4 panels
     // instead of through the 8-row micro-kernel, most of whose rows would be dropped.
     private const int FewRows = 4;
@@ -221,14 +227,15 @@ internal static class MatMul
         // With a step's few rows, a B micro-panel serves only a few blocks of rows, and blocking k
         // would store and reload every block of C once per k block: the whole k in one pass
         // (BPTT's [32, 1024]·[1024, 256] per step: B3 1.02×, in-process A/B).
-        int kBlock = r1 - r0 <= WholeKRows ? k : Kc;
+        int kBlock = r1 - r0 <= WholeKRows ? k : Kc, mcBlock = Mc;
+        if (kBlock < k && a.ColStride == 1 && k <= WholeKRowMajorA) (kBlock, mcBlock) = (k, WholeKMc);
         for (int pc = 0; pc < k; pc += kBlock)
         {
             int kc = Math.Min(kBlock, k - pc);
             bool add = accumulate || pc > 0;
-            for (int ic = r0; ic < r1; ic += Mc)
+            for (int ic = r0; ic < r1; ic += mcBlock)
             {
-                int mc = Math.Min(Mc, r1 - ic);
+                int mc = Math.Min(mcBlock, r1 - ic);
                 for (int j = c0; j < c1; j += nr)
                 {
                     int cols = Math.Min(nr, c1 - j);
