@@ -37,6 +37,14 @@ internal static class Activations<T> where T : unmanaged, IFloatingPointIeee754<
         Apply<TanhOf>(Cast(x), Cast(destination));
     }
 
+    /// <summary>σ of one vector: the same bits as <see cref="Sigmoid(ReadOnlySpan{T}, Span{T})"/> gives each lane of a span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Sigmoid(Vector512<float> x) => SigmoidOf.Of(x);
+
+    /// <summary>tanh of one vector, as <see cref="Tanh(ReadOnlySpan{T}, Span{T})"/> gives each lane of a span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Tanh(Vector512<float> x) => TanhOf.Of(x);
+
     private static ReadOnlySpan<float> Cast(ReadOnlySpan<T> x) => MemoryMarshal.Cast<T, float>(x);
     private static Span<float> Cast(Span<T> x) => MemoryMarshal.Cast<T, float>(x);
 

@@ -167,9 +167,9 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var gate = _gates.AsSpan((gateStep * batch + b) * g4, g4);
             var c = _cells.AsSpan(row * h, h);
             ReadOnlySpan<T> cPrev = t > 0 ? _cells.AsSpan((row - batch) * h, h) : _hasInitial ? RowBuffer(1).Slice(b * h, h) : default;
-            CellMath<T>.ForwardGates(gate, cPrev, c);                          // c = f·c₋₁ + i·g
-            CellMath<T>.Output(gate[(3 * h)..], c, _cell == CellKind.Standard ? _tanhCells.AsSpan(row * h, h) : default,
-                _hidden.AsSpan(row * h, h));                                   // h = o·tanh(c), or s·o
+            bool standard = _cell == CellKind.Standard;
+            // c = f·c₋₁ + i·g, h = o·tanh(c) or o·s; for Backward, the activated gates and tanh(c) too
+            CellMath<T>.ForwardRow(gate, cPrev, c, standard ? _tanhCells.AsSpan(row * h, h) : default, _hidden.AsSpan(row * h, h), standard, _keepsGates);
         }
     }
 
