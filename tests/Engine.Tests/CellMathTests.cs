@@ -27,15 +27,18 @@ public class CellMathTests
 
         var (keptGates, keptC, keptTanh, keptH) = ((float[])gates.Clone(), new float[h], new float[h], new float[h]);
         CellMath<float>.ForwardRow(keptGates, cPrev, keptC, keptTanh, keptH, standard, keep: true);
-        Assert.Equal(spanGates, keptGates);
-        Assert.Equal(spanC, keptC);
-        Assert.Equal(spanH, keptH);
-        if (standard) Assert.Equal(spanTanh, keptTanh);
+        Assert.Equal(Bits(spanGates), Bits(keptGates));
+        Assert.Equal(Bits(spanC), Bits(keptC));
+        Assert.Equal(Bits(spanH), Bits(keptH));
+        if (standard) Assert.Equal(Bits(spanTanh), Bits(keptTanh));
 
         var (predictedGates, predictedC, predictedH) = ((float[])gates.Clone(), new float[h], new float[h]);
         CellMath<float>.ForwardRow(predictedGates, cPrev, predictedC, [], predictedH, standard, keep: false);
-        Assert.Equal(spanC, predictedC);
-        Assert.Equal(spanH, predictedH);
-        Assert.Equal(gates, predictedGates);   // nothing kept: the pre-activations are left as they were
+        Assert.Equal(Bits(spanC), Bits(predictedC));
+        Assert.Equal(Bits(spanH), Bits(predictedH));
+        Assert.Equal(Bits(gates), Bits(predictedGates));   // nothing kept: the pre-activations are left as they were
     }
+
+    // Bit patterns, so that −0 and +0 (tanh(±0) gives ∓0) count as different.
+    private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
 }

@@ -24,7 +24,8 @@ public class MatMulTests
         { 8, 32, 1, false, false },      // exactly one micro-tile, k = 1
         { 9, 33, 600, true, true },      // one row and one column past a tile; k 600 in one block (at most 64 rows)
         { 200, 3, 513, false, true },    // a narrow B, the row split; a row-major A past WholeKRows: the whole k, in row blocks of 64
-        { 72, 40, 300, true, false },    // a transposed A past WholeKRows: two k blocks, the column split
+        { 72, 40, 300, true, false },    // a transposed A (or B) past WholeKRows: two k blocks, the column split
+        { 72, 40, 1024, false, false },  // a row-major A with k at WholeKRowMajorA: one block, rows 64 + 8
         { 80, 40, 1100, false, true },   // a row-major A with k past WholeKRowMajorA: five k blocks
         { 64, 1024, 256, false, true },  // one step of B3's recurrent product
     };

@@ -2,6 +2,7 @@
 // session step by step equals the whole sequence at once; forecasts feed outputs back; the
 // normalizer is applied in and out; classification gives probabilities.
 using LstmService.Engine.Data;
+using LstmService.Engine.Files;
 using LstmService.Engine.Inference;
 using LstmService.Engine.Layers;
 using LstmService.Engine.Training;
@@ -110,13 +111,19 @@ public class PredictorTests
     }
 
     [Fact]
-    public void A_predictors_network_cannot_be_trained()
+    public void A_predictors_network_cannot_be_trained_or_changed()
     {
         var network = Network(AllSteps);
+        var data = TestData.Random(AllSteps, [3, 3], seed: 5);
+        var trainerFirst = new Trainer<double>(network, new TrainingOptions { Epochs = 1 }, data);
         _ = new Predictor<double>(network);
         Assert.True(network.WeightsFinal);
-        var data = TestData.Random(AllSteps, [3, 3], seed: 5);
-        var error = Assert.Throws<InvalidOperationException>(() => new Trainer<double>(network, new TrainingOptions(), data));
-        Assert.Contains("final", error.Message);
+        Assert.Contains("final", Assert.Throws<InvalidOperationException>(() => new Trainer<double>(network, new TrainingOptions(), data)).Message);
+        // A trainer made before the predictor fails at its first Backward, before any weight changes.
+        var before = (double[])network.Parameters.Values.Clone();
+        Assert.Throws<InvalidOperationException>(() => trainerFirst.Run());
+        Assert.Equal(before, network.Parameters.Values);
+        Assert.Throws<InvalidOperationException>(() => network.Initialize(new Rng(3)));
+        Assert.Throws<InvalidOperationException>(() => ParameterTensors.Import(network.Parameters, ParameterTensors.Export(network.Parameters, "F64")));
     }
 }

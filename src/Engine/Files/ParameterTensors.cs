@@ -23,6 +23,7 @@ public static class ParameterTensors
     /// <summary>Copies <paramref name="tensors"/> into <paramref name="parameters"/> after the same checks; nothing is copied when one fails.</summary>
     public static void Import<T>(ParameterSet<T> parameters, IReadOnlyList<SafeTensor> tensors) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        parameters.EnsureNotFinal();
         Check(parameters.Tensors.Select(t => (t.Name, t.Shape)).ToList(), tensors);
         var converted = new T[parameters.Count];
         foreach (var tensor in tensors)

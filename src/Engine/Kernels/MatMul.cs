@@ -28,11 +28,12 @@ internal static class MatMul
     private const int Mc = 128;
     // Up to this many rows a product runs its whole k in one pass, not in blocks of Kc.
     private const int WholeKRows = 64;
-    // A row-major A runs a k of up to this many in one block, in row blocks of WholeKMc: B's
-    // micro-panel (up to 128 KiB in float32) stays in L2 instead of L1, but each block of C is
-    // stored once instead of once per Kc of k. B3's dInput [4096, 1024]·[1024, 256]: 1.15× alone,
-    // B3 1.026× (in-process A/B). A transposed A (the weight gradients' dGatesᵀ) measured slower
-    // so: its 4 KiB-strided reads need the small k block.
+    // A row-major A with more rows than WholeKRows and k past Kc runs a k of up to this many in
+    // one block, in row blocks of WholeKMc: B's micro-panel (up to 128 KiB in float32) stays in
+    // L2 instead of L1, but each block of C is stored once instead of once per Kc of k. B3's
+    // dInput [4096, 1024]·[1024, 256]: 1.15× alone, B3 1.026× (in-process A/B). A transposed A
+    // (the weight gradients' dGatesᵀ) measured slower so: its 4 KiB-strided reads need the small
+    // k block. The same bits either way: each element's FMA chain runs in k order across blocks.
     private const int WholeKRowMajorA = 1024, WholeKMc = 64;
     // With fewer rows than this (one step of batch 1), rows go one at a time across 4 panels
     // instead of through the 8-row micro-kernel, most of whose rows would be dropped.
@@ -212,7 +213,8 @@ internal static class MatMul
     }
 
     // The blocked product: for each block of k and of rows, the micro-kernel runs over every
-    // (panel, 8 rows) pair with the B micro-panel staying in L1. A is read in place, whichever
+    // (panel, 8 rows) pair with the B micro-panel staying in L1 (in L2 for the whole-k blocks
+    // above). A is read in place, whichever
     // way it is laid out: packing it into micro-panels first cost up to a fifth of the product
     // on these shapes (`LstmBench kernel`, docs/benchmarks.md).
     private static void BlockedPart<T>(MatrixView<T> a, T[] packed, int firstPanel, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)

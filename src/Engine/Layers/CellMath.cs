@@ -17,7 +17,8 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// One row of a step forward: from the row's gates [i | f | g | o] before their activations,
     /// c = f·c₋₁ + i·g (c₋₁ empty: zero state) and h = o·tanh(c), or o·s for the seed's cell.
     /// With <paramref name="keep"/> (for Backward) the activated gates are written back in place
-    /// and, for the standard cell, tanh(c) into <paramref name="tanhC"/>; without, both are left alone.
+    /// and, for the standard cell, tanh(c) into <paramref name="tanhC"/>; without, they may be
+    /// left alone (the fused float32 path does not write them; the span calls always do).
     /// </summary>
     public static void ForwardRow(Span<T> gate, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> tanhC, Span<T> hidden, bool standard, bool keep)
     {

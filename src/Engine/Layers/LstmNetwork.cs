@@ -40,19 +40,21 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal IReadOnlyList<LstmLayer<T>> Layers => _layers;
 
     /// <summary>True once <see cref="MarkWeightsFinal"/> ran: the network predicts and is not trained.</summary>
-    public bool WeightsFinal { get; private set; }
+    public bool WeightsFinal => Parameters.Final;
 
     /// <summary>
     /// Declares that <see cref="Parameters"/>' values will not change again (a Predictor serves
-    /// the network): forwards then pack the weights for the matrix kernel once, not every time
-    /// (I1 1.11×, I3 1.03×, docs/benchmarks.md). A Trainer refuses such a network, and writing
-    /// its values afterwards is not seen by the LSTM layers.
+    /// the network): forwards then pack the LSTM weights for the matrix kernel once, not every
+    /// time (I1 1.096×, I3 1.022×, docs/benchmarks.md). Backward, Initialize, a Trainer and
+    /// ParameterTensors.Import refuse such a network; a write to its values by hand would not
+    /// reach the LSTM layers.
     /// </summary>
     internal void MarkWeightsFinal()
     {
-        WeightsFinal = true;
+        Parameters.Final = true;
         foreach (var layer in _layers) layer.MarkWeightsFinal();
     }
+
     internal OutputHead<T> Head => _head;
 
     /// <summary>
@@ -62,6 +64,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public void Initialize(Rng rng, bool forgetGateBiasOne = false)
     {
+        Parameters.EnsureNotFinal();
         double bound = 1 / Math.Sqrt(Spec.HiddenSize);
         var values = Parameters.Values;
         for (int i = 0; i < values.Length; i++) values[i] = T.CreateChecked(rng.NextUniform(-bound, bound));
@@ -120,6 +123,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
         // LstmLayer.Backward does not differentiate through it.
         if (_fromInitialState) throw new InvalidOperationException("Backward after a Forward from an initial state is not supported.");
         if (!_keptForBackward) throw new InvalidOperationException("Backward needs a Forward with keepForBackward.");
+        Parameters.EnsureNotFinal();
         int rows = batch.Steps * batch.Batch, h = Spec.HiddenSize;
         Array.Clear(Parameters.Gradients);
         Buffers.Grow(ref _dHidden, rows * h);

@@ -46,6 +46,17 @@ public sealed class ParameterSet<T> where T : unmanaged, IFloatingPointIeee754<T
     public IReadOnlyList<ParameterTensor> Tensors { get; }
     public T[] Values { get; }
     public T[] Gradients { get; }
+
+    /// <summary>
+    /// The values no longer change: their network serves a Predictor, whose layers packed them
+    /// once (LstmNetwork.MarkWeightsFinal). Training, initializing and importing refuse them.
+    /// </summary>
+    public bool Final { get; internal set; }
+
+    internal void EnsureNotFinal()
+    {
+        if (Final) throw new InvalidOperationException("These weights are final: their network serves a Predictor. Use a network of its own (a copy of its parameters) to change them.");
+    }
     public int Count => Values.Length;
 
     public ParameterTensor this[string name] =>

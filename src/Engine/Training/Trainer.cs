@@ -38,8 +38,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Trainer(LstmNetwork<T> network, TrainingOptions options, IReadOnlyList<Sequence> train, IReadOnlyList<Sequence>? validation = null)
     {
         options.Validate();
-        if (network.WeightsFinal)
-            throw new InvalidOperationException("This network's weights are final: it serves a Predictor. Train a network of its own (a copy of its parameters).");
+        network.Parameters.EnsureNotFinal();
         Sequence.Validate(train, network.Spec, requireTargets: true);
         if (validation is { Count: > 0 }) Sequence.Validate(validation, network.Spec, requireTargets: true);
         _frozen = (options.FrozenParameters ?? []).Select(name => network.Parameters.Contains(name)
@@ -198,6 +197,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Continues from <paramref name="checkpoint"/>: the next <see cref="Run"/> starts at its epoch + 1.</summary>
     public void Restore(TrainingCheckpoint<T> checkpoint)
     {
+        _network.Parameters.EnsureNotFinal();
         var values = _network.Parameters.Values;
         var state = _optimizer.State;
         // Everything is checked before anything changes: a refused checkpoint leaves the trainer as it was.
