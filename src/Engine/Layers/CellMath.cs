@@ -143,11 +143,18 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// writes dGate [di | df | dg | do] (through the activations), and dcNext = dc·f for step t−1
     /// when <paramref name="full"/> (it is read first as dc_{t+1}·f_{t+1}). <paramref name="outFactor"/>
     /// is what o multiplied in the forward pass: tanh(c) for the standard cell, s for the seed's.
-    /// c₋₁ empty: step 0, from a zero state.
+    /// c₋₁ empty: step 0, from a zero state. When given, <paramref name="dGateSum"/> [4H] gets
+    /// dGate added to it (the bias gradient's running sum for this batch row).
     /// </summary>
     public static void BackwardRow(ReadOnlySpan<T> dHidden, ReadOnlySpan<T> dhNext, ReadOnlySpan<T> gate, ReadOnlySpan<T> outFactor,
-        bool standard, ReadOnlySpan<T> cPrev, bool full, Span<T> dcNext, Span<T> dGate)
+        bool standard, ReadOnlySpan<T> cPrev, bool full, Span<T> dcNext, Span<T> dGate, Span<T> dGateSum = default)
     {
+        bool sum = !dGateSum.IsEmpty;
+        if (sum && dGateSum.Length < 4 * dHidden.Length) throw new ArgumentException("The sum row is shorter than the gates.", nameof(dGateSum));
+        ref T sI = ref MemoryMarshal.GetReference(dGateSum);
+        ref T sF = ref Unsafe.Add(ref sI, sum ? dHidden.Length : 0);
+        ref T sG = ref Unsafe.Add(ref sI, sum ? 2 * dHidden.Length : 0);
+        ref T sO = ref Unsafe.Add(ref sI, sum ? 3 * dHidden.Length : 0);
         int h = dHidden.Length;
         ref T dhA = ref MemoryMarshal.GetReference(dHidden);
         ref T dhB = ref MemoryMarshal.GetReference(dhNext);
@@ -178,10 +185,19 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
             var iv = Load(ref i, j); var fv = Load(ref f, j); var gv = Load(ref g, j);
             var dfv = hasPrev ? dc * Load(ref cp, j) : Vector512<T>.Zero;
             if (full) (dc * fv).StoreUnsafe(ref dcn, (nuint)j);
-            (dc * gv * ((one - iv) * iv)).StoreUnsafe(ref di, (nuint)j);
-            (dfv * ((one - fv) * fv)).StoreUnsafe(ref df, (nuint)j);
-            (dc * iv * (one - gv * gv)).StoreUnsafe(ref dg, (nuint)j);
-            (dh * xv * ((one - ov) * ov)).StoreUnsafe(ref dO, (nuint)j);
+            var diV = dc * gv * ((one - iv) * iv);
+            var dfV = dfv * ((one - fv) * fv);
+            var dgV = dc * iv * (one - gv * gv);
+            var doV = dh * xv * ((one - ov) * ov);
+            diV.StoreUnsafe(ref di, (nuint)j);
+            dfV.StoreUnsafe(ref df, (nuint)j);
+            dgV.StoreUnsafe(ref dg, (nuint)j);
+            doV.StoreUnsafe(ref dO, (nuint)j);
+            if (!sum) continue;
+            (Load(ref sI, j) + diV).StoreUnsafe(ref sI, (nuint)j);
+            (Load(ref sF, j) + dfV).StoreUnsafe(ref sF, (nuint)j);
+            (Load(ref sG, j) + dgV).StoreUnsafe(ref sG, (nuint)j);
+            (Load(ref sO, j) + doV).StoreUnsafe(ref sO, (nuint)j);
         }
         for (; j < h; j++)
         {
@@ -197,6 +213,11 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
             Unsafe.Add(ref df, j) = dfv * ((T.One - fv) * fv);
             Unsafe.Add(ref dg, j) = dc * iv * (T.One - gv * gv);
             Unsafe.Add(ref dO, j) = dh * xv * ((T.One - ov) * ov);
+            if (!sum) continue;
+            Unsafe.Add(ref sI, j) += Unsafe.Add(ref di, j);
+            Unsafe.Add(ref sF, j) += Unsafe.Add(ref df, j);
+            Unsafe.Add(ref sG, j) += Unsafe.Add(ref dg, j);
+            Unsafe.Add(ref sO, j) += Unsafe.Add(ref dO, j);
         }
     }
 
