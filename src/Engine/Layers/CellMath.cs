@@ -149,13 +149,14 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static void BackwardRow(ReadOnlySpan<T> dHidden, ReadOnlySpan<T> dhNext, ReadOnlySpan<T> gate, ReadOnlySpan<T> outFactor,
         bool standard, ReadOnlySpan<T> cPrev, bool full, Span<T> dcNext, Span<T> dGate, Span<T> dGateSum = default)
     {
-        bool sum = !dGateSum.IsEmpty;
-        if (sum && dGateSum.Length < 4 * dHidden.Length) throw new ArgumentException("The sum row is shorter than the gates.", nameof(dGateSum));
-        ref T sI = ref MemoryMarshal.GetReference(dGateSum);
-        ref T sF = ref Unsafe.Add(ref sI, sum ? dHidden.Length : 0);
-        ref T sG = ref Unsafe.Add(ref sI, sum ? 2 * dHidden.Length : 0);
-        ref T sO = ref Unsafe.Add(ref sI, sum ? 3 * dHidden.Length : 0);
         int h = dHidden.Length;
+        bool sum = !dGateSum.IsEmpty;
+        if (sum && dGateSum.Length < 4 * h) throw new ArgumentException("The sum row is shorter than the gates.", nameof(dGateSum));
+        // The sum row's four gates (all at its start when there is none: never read then)
+        ref T sI = ref MemoryMarshal.GetReference(dGateSum);
+        ref T sF = ref Unsafe.Add(ref sI, sum ? h : 0);
+        ref T sG = ref Unsafe.Add(ref sI, sum ? 2 * h : 0);
+        ref T sO = ref Unsafe.Add(ref sI, sum ? 3 * h : 0);
         ref T dhA = ref MemoryMarshal.GetReference(dHidden);
         ref T dhB = ref MemoryMarshal.GetReference(dhNext);
         ref T i = ref MemoryMarshal.GetReference(gate);
