@@ -2,7 +2,8 @@
 // of it to the same bits with one thread or two: uneven batches (3 + 2 rows, both blocks below 4
 // rows and so on the separate products; 7 + 6 rows, on the one-call step product with edge
 // blocks), both cells, both precisions, two layers (so dInput too), an initial state, a
-// forward for prediction, which keeps nothing for Backward, and weights packed once.
+// forward for prediction, which keeps nothing for Backward, weights packed once, and rows handed
+// from one thread to the other near the end of a pass.
 using System.Numerics;
 using LstmService.Engine.Data;
 using LstmService.Engine.Layers;
@@ -37,6 +38,31 @@ public class RecurrenceSplitTests
         var two = WithThreads(2, () => Gradients<T>(Spec(cell), batch));
         Assert.Equal(one, two);
     }
+
+    // A block hands the second half of its rows to the other thread for the last 3 steps (forced
+    // here; in a run it happens when the other thread is idle): forward, backward, and a forward
+    // for prediction give the bits of one thread. Batch 40: blocks of 20, halves of 8 and 12.
+    [Theory]
+    [InlineData(CellKind.Standard, false)]
+    [InlineData(CellKind.Standard, true)]
+    [InlineData(CellKind.Seed, false)]
+    public void Rows_handed_over_between_threads_give_the_same_bits(CellKind cell, bool float64)
+    {
+        var one = WithThreads(1, () => float64 ? Bits(Gradients<double>(Spec(cell), 40)) : Bits(Gradients<float>(Spec(cell), 40)));
+        var predictedOne = WithThreads(1, () => OutputsAndFinalState(Spec(cell), 40, keepForBackward: false));
+        RowHandoff.ForcedAtStepsLeft = 3;
+        try
+        {
+            var two = WithThreads(2, () => float64 ? Bits(Gradients<double>(Spec(cell), 40)) : Bits(Gradients<float>(Spec(cell), 40)));
+            var predictedTwo = WithThreads(2, () => OutputsAndFinalState(Spec(cell), 40, keepForBackward: false));
+            Assert.Equal(one, two);
+            Assert.Equal(predictedOne, predictedTwo);
+        }
+        finally { RowHandoff.ForcedAtStepsLeft = null; }
+    }
+
+    private static long[] Bits<T>(T[] values) where T : unmanaged, IFloatingPointIeee754<T> =>
+        [.. values.Select(v => BitConverter.DoubleToInt64Bits(double.CreateChecked(v)))];
 
     [Fact]
     public void A_forward_from_an_initial_state_gives_the_same_bits_with_one_thread_or_two()

@@ -132,13 +132,14 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // and nothing kept for Backward, the steps take turns in the gate rows of steps 0 and 1,
     // which stay in cache, instead of streaming through T·B·4H of memory: I2 1.06×, I3 1.03×
     // (`LstmBench prediction-ab`). One shared set of rows measured slower (I3 0.95×), four 1.01×.
-    private void ForwardSteps(int from, int to, bool inputPerStep)
+    // From firstStep on; a block that may hand rows to an idle thread checks after each step.
+    private void ForwardSteps(int from, int to, bool inputPerStep, int firstStep = 0, RowHandoff? handoff = null)
     {
-        int batch = _batch, h = HiddenSize, g4 = 4 * h, rows = to - from;
+        int batch = _batch, h = HiddenSize, g4 = 4 * h;
         bool reuseGates = inputPerStep && !_keepsGates;
-        for (int t = 0; t < _steps; t++)
+        for (int t = firstStep; t < _steps; t++)
         {
-            int gateStep = reuseGates ? t % 2 : t;
+            int gateStep = reuseGates ? t % 2 : t, rows = to - from;
             var gates = MatrixView<T>.RowMajor(_gates, g4, (gateStep * batch + from) * g4);
             // h[t-1]: before step 0, h0 if given, else zero (no product)
             MatrixView<T>? hPrev = t > 0 ? MatrixView<T>.RowMajor(_hidden, h, ((t - 1) * batch + from) * h)
@@ -156,6 +157,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 if (hPrev is { } previous) MatMul.Multiply(previous, _wHhT, gates, rows, accumulate: true);
             }
             ForwardRows(t, gateStep, from, to);
+            if (handoff is not null) to = handoff.Offer(from, to, t + 1, _steps - t - 1);
         }
     }
 
@@ -238,10 +240,11 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // The time loop of Backward for batch rows [from, to), from the last step to the first.
-    private void BackwardSteps(int from, int to)
+    // From firstStep (null: the last) down; a block that may hand rows to an idle thread checks after each step.
+    private void BackwardSteps(int from, int to, int? firstStep = null, RowHandoff? handoff = null)
     {
         int batch = _batch, h = HiddenSize, g4 = 4 * h;
-        for (int t = _steps - 1; t >= 0; t--)
+        for (int t = firstStep ?? _steps - 1; t >= 0; t--)
         {
             BackwardRows(t, from, to);
             if (t == 0) break;
@@ -249,6 +252,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var dGates = MatrixView<T>.RowMajor(_dGates, g4, (t * batch + from) * g4);
             var dhNext = MatrixView<T>.RowMajor(_rowBuffers, h, from * h);
             MatMul.Multiply(dGates, _wHh4, dhNext, to - from, accumulate: false);
+            if (handoff is not null) to = handoff.Offer(from, to, t - 1, t);
         }
     }
 
@@ -274,8 +278,11 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // (one row, too little work, or the pool busy) the loop runs on the caller, after one input
     // projection for every step, and its per-step products may still be split by columns. Every
     // element is computed the same way whichever block holds its row, so the split changes no bits.
+    // When one block finishes early, the other hands it half of its rows for the remaining steps
+    // (RowHandoff).
     private sealed class Recurrence(LstmLayer<T> layer) : PoolWork
     {
+        private readonly RowHandoff _handoff = new();
         private int _rowsPer;
         private bool _backward;
 
@@ -291,25 +298,38 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     // Even blocks: rounding them up to whole 8-row tiles (20 rows as 16 + 4, not
                     // 10 + 10) never shortens the longer block's products and unbalances the gate math.
                     (_backward, _rowsPer) = (backward, (batch + parts - 1) / parts);
+                    _handoff.Reset(parts);
                     WorkerPool.Run(this, parts);
                     return;
                 }
                 finally { WorkerPool.Release(); }
             }
-            if (!backward) layer.ProjectInput();
-            Steps(backward, 0, batch, inputPerStep: false);
+            if (backward) layer.BackwardSteps(0, batch);
+            else
+            {
+                layer.ProjectInput();
+                layer.ForwardSteps(0, batch, inputPerStep: false);
+            }
         }
 
+        // A block of rows from the first step, then the rows another block hands over, if any.
         public override void Run(int part)
         {
+            _handoff.Started();
             int from = part * _rowsPer, to = Math.Min(layer._batch, from + _rowsPer);
-            if (from < to) Steps(_backward, from, to, inputPerStep: true);
-        }
-
-        private void Steps(bool backward, int from, int to, bool inputPerStep)
-        {
-            if (backward) layer.BackwardSteps(from, to);
-            else layer.ForwardSteps(from, to, inputPerStep);
+            try
+            {
+                if (from < to && _backward) layer.BackwardSteps(from, to, handoff: _handoff);
+                else if (from < to) layer.ForwardSteps(from, to, inputPerStep: true, handoff: _handoff);
+            }
+            catch
+            {
+                _handoff.Failed();   // or another thread would wait for this block forever
+                throw;
+            }
+            if (_handoff.Finished() is not { } given) return;
+            if (_backward) layer.BackwardSteps(given.From, given.To, given.Step);
+            else layer.ForwardSteps(given.From, given.To, inputPerStep: true, given.Step);
         }
     }
 }

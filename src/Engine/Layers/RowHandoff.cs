@@ -1,0 +1,69 @@
+// Rebalancing a layer's split time loop at its end. Each thread runs a whole recurrence for its
+// block of batch rows, so when one finishes early (the two vCPUs here differ by 10–15% in speed,
+// and which one is slower changes within minutes), it would wait out the rest of the other's
+// pass. Instead the running block, at its next step boundary, hands the second half of its rows
+// to the idle thread, which continues them from that step. A row is computed the same way
+// whichever thread continues it, so the bits do not change. One offer per pass. In-process A/Bs
+// (with whatever gap the vCPUs had then): I3 1.025×, B3 1.013×, I2 and B2 1.00×.
+using LstmService.Engine.Kernels;
+
+namespace LstmService.Engine.Layers;
+
+internal sealed class RowHandoff
+{
+    // Tests: offer at this many steps left whether or not a thread is idle (the poster then takes
+    // its own offer after its rows), so that the handed-over path runs deterministically.
+    internal static int? ForcedAtStepsLeft { get; set; }
+
+    private int _parts, _started, _finished, _idle, _posted, _taken;
+    private int _from, _to, _step;
+
+    public void Reset(int parts) => (_parts, _started, _finished, _idle, _posted, _taken) = (parts, 0, 0, 0, 0, 0);
+
+    public void Started() => Interlocked.Increment(ref _started);
+
+    /// <summary>
+    /// Called by a running block [from, to) after each step, with the step it runs next and how
+    /// many remain: returns its new end, lower when it handed rows over.
+    /// </summary>
+    public int Offer(int from, int to, int nextStep, int stepsLeft)
+    {
+        // Blocks of at least 8 rows each side, so both keep the kernel's whole 8-row tiles.
+        if (Volatile.Read(ref _posted) != 0 || to - from < 2 * MatMul.Mr || stepsLeft < 2) return to;
+        if (ForcedAtStepsLeft is { } forced ? stepsLeft != forced : Volatile.Read(ref _idle) == 0) return to;
+        int mid = from + (to - from) / 2 / MatMul.Mr * MatMul.Mr;
+        (_from, _to, _step) = (mid, to, nextStep);
+        Volatile.Write(ref _posted, 1);   // publishes the rows, and everything the block wrote before
+        return mid;
+    }
+
+    /// <summary>
+    /// After a block's own rows: waits while another block still runs, and returns the rows it
+    /// hands over, if any. Returns null at once when a block has not been started yet, so the
+    /// thread goes on to claim it (a worker slow to wake must never make the caller wait).
+    /// </summary>
+    public (int From, int To, int Step)? Finished()
+    {
+        Interlocked.Increment(ref _finished);
+        Interlocked.Increment(ref _idle);
+        try
+        {
+            var spinner = new SpinWait();
+            while (true)
+            {
+                if (TryTake() is { } offer) return offer;
+                if (Volatile.Read(ref _started) < _parts) return null;
+                // Every block finished its own rows: an offer posted before the last of them is seen now.
+                if (Volatile.Read(ref _finished) == _parts) return TryTake();
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        finally { Interlocked.Decrement(ref _idle); }
+    }
+
+    /// <summary>A block that threw before finishing its rows: counted as finished, so no thread waits for it.</summary>
+    public void Failed() => Interlocked.Increment(ref _finished);
+
+    private (int From, int To, int Step)? TryTake() =>
+        Volatile.Read(ref _posted) == 1 && Interlocked.CompareExchange(ref _taken, 1, 0) == 0 ? (_from, _to, _step) : null;
+}
