@@ -39,9 +39,9 @@ public class RecurrenceSplitTests
         Assert.Equal(one, two);
     }
 
-    // A block hands the second half of its rows to the other thread for the last 3 steps (forced
-    // here; in a run it happens when the other thread is idle): forward, backward, and a forward
-    // for prediction give the bits of one thread. Batch 40: blocks of 20, halves of 8 and 12.
+    // The first block hands the second half of its rows to the other thread for the last 3 steps
+    // (forced here, once the other thread is idle; in a run, whenever it is): forward, backward,
+    // and a forward for prediction give the bits of one thread. Batch 40: blocks of 20, halves of 8 and 12.
     [Theory]
     [InlineData(CellKind.Standard, false)]
     [InlineData(CellKind.Standard, true)]
@@ -53,10 +53,14 @@ public class RecurrenceSplitTests
         RowHandoff.ForcedAtStepsLeft = 3;
         try
         {
+            int handedBefore = RowHandoff.TakenByAnotherThread;
             var two = WithThreads(2, () => float64 ? Bits(Gradients<double>(Spec(cell), 40)) : Bits(Gradients<float>(Spec(cell), 40)));
             var predictedTwo = WithThreads(2, () => OutputsAndFinalState(Spec(cell), 40, keepForBackward: false));
             Assert.Equal(one, two);
             Assert.Equal(predictedOne, predictedTwo);
+            // Two layers, forward and backward, then a forward: 6 passes, each of whose offers
+            // the idle thread takes (the poster takes its own only when the other block had not started).
+            Assert.True(RowHandoff.TakenByAnotherThread > handedBefore, "no rows went to another thread");
         }
         finally { RowHandoff.ForcedAtStepsLeft = null; }
     }

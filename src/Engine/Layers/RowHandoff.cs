@@ -11,12 +11,16 @@ namespace LstmService.Engine.Layers;
 
 internal sealed class RowHandoff
 {
-    // Tests: offer at this many steps left whether or not a thread is idle (the poster then takes
-    // its own offer after its rows), so that the handed-over path runs deterministically.
+    // Tests: the first block offers at this many steps left, once another thread is idle (or at
+    // once when a block has not started yet), so that the handed-over path runs every time.
     internal static int? ForcedAtStepsLeft { get; set; }
 
+    // Tests: how many offers a thread other than the poster took, over the process.
+    internal static int TakenByAnotherThread => Volatile.Read(ref s_takenByAnother);
+    private static int s_takenByAnother;
+
     private int _parts, _started, _finished, _idle, _posted, _taken;
-    private int _from, _to, _step;
+    private int _from, _to, _step, _poster;
 
     public void Reset(int parts) => (_parts, _started, _finished, _idle, _posted, _taken) = (parts, 0, 0, 0, 0, 0);
 
@@ -30,9 +34,17 @@ internal sealed class RowHandoff
     {
         // Blocks of at least 8 rows each side, so both keep the kernel's whole 8-row tiles.
         if (Volatile.Read(ref _posted) != 0 || to - from < 2 * MatMul.Mr || stepsLeft < 2) return to;
-        if (ForcedAtStepsLeft is { } forced ? stepsLeft != forced : Volatile.Read(ref _idle) == 0) return to;
+        if (ForcedAtStepsLeft is { } forced)
+        {
+            if (from != 0 || stepsLeft != forced) return to;
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _idle) == 0 && Volatile.Read(ref _started) == _parts) spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        else if (Volatile.Read(ref _idle) == 0) return to;
+        // Two running blocks may see an idle thread at once: one posts, the other keeps its rows.
+        if (Interlocked.CompareExchange(ref _posted, 2, 0) != 0) return to;
         int mid = from + (to - from) / 2 / MatMul.Mr * MatMul.Mr;
-        (_from, _to, _step) = (mid, to, nextStep);
+        (_from, _to, _step, _poster) = (mid, to, nextStep, Environment.CurrentManagedThreadId);
         Volatile.Write(ref _posted, 1);   // publishes the rows, and everything the block wrote before
         return mid;
     }
@@ -64,6 +76,10 @@ internal sealed class RowHandoff
     /// <summary>A block that threw before finishing its rows: counted as finished, so no thread waits for it.</summary>
     public void Failed() => Interlocked.Increment(ref _finished);
 
-    private (int From, int To, int Step)? TryTake() =>
-        Volatile.Read(ref _posted) == 1 && Interlocked.CompareExchange(ref _taken, 1, 0) == 0 ? (_from, _to, _step) : null;
+    private (int From, int To, int Step)? TryTake()
+    {
+        if (Volatile.Read(ref _posted) != 1 || Interlocked.CompareExchange(ref _taken, 1, 0) != 0) return null;
+        if (_poster != Environment.CurrentManagedThreadId) Interlocked.Increment(ref s_takenByAnother);
+        return (_from, _to, _step);
+    }
 }
