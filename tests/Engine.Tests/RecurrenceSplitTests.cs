@@ -43,19 +43,20 @@ public class RecurrenceSplitTests
     // (forced here, once the other thread is idle; in a run, whenever it is): forward, backward,
     // and a forward for prediction give the bits of one thread. Batch 40: blocks of 20, halves of 8 and 12.
     [Theory]
-    [InlineData(CellKind.Standard, false)]
-    [InlineData(CellKind.Standard, true)]
-    [InlineData(CellKind.Seed, false)]
-    public void Rows_handed_over_between_threads_give_the_same_bits(CellKind cell, bool float64)
+    [InlineData(CellKind.Standard, false, 2, 40)]
+    [InlineData(CellKind.Standard, true, 2, 40)]
+    [InlineData(CellKind.Seed, false, 2, 40)]
+    [InlineData(CellKind.Standard, false, 4, 80)]   // four blocks of 20: three may see the idle thread at once
+    public void Rows_handed_over_between_threads_give_the_same_bits(CellKind cell, bool float64, int threads, int batch)
     {
-        var one = WithThreads(1, () => float64 ? Bits(Gradients<double>(Spec(cell), 40)) : Bits(Gradients<float>(Spec(cell), 40)));
-        var predictedOne = WithThreads(1, () => OutputsAndFinalState(Spec(cell), 40, keepForBackward: false));
+        var one = WithThreads(1, () => float64 ? Bits(Gradients<double>(Spec(cell), batch)) : Bits(Gradients<float>(Spec(cell), batch)));
+        var predictedOne = WithThreads(1, () => OutputsAndFinalState(Spec(cell), batch, keepForBackward: false));
         RowHandoff.ForcedAtStepsLeft = 3;
         try
         {
             int handedBefore = RowHandoff.TakenByAnotherThread;
-            var two = WithThreads(2, () => float64 ? Bits(Gradients<double>(Spec(cell), 40)) : Bits(Gradients<float>(Spec(cell), 40)));
-            var predictedTwo = WithThreads(2, () => OutputsAndFinalState(Spec(cell), 40, keepForBackward: false));
+            var two = WithThreads(threads, () => float64 ? Bits(Gradients<double>(Spec(cell), batch)) : Bits(Gradients<float>(Spec(cell), batch)));
+            var predictedTwo = WithThreads(threads, () => OutputsAndFinalState(Spec(cell), batch, keepForBackward: false));
             Assert.Equal(one, two);
             Assert.Equal(predictedOne, predictedTwo);
             // Two layers, forward and backward, then a forward: 6 passes, each of whose offers
