@@ -165,13 +165,13 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private void ForwardRows(int t, int gateStep, int from, int to)
     {
         int batch = _batch, h = HiddenSize, g4 = 4 * h;
+        bool standard = _cell == CellKind.Standard;
         for (int b = from; b < to; b++)
         {
             int row = t * batch + b;
             var gate = _gates.AsSpan((gateStep * batch + b) * g4, g4);
             var c = _cells.AsSpan(row * h, h);
             ReadOnlySpan<T> cPrev = t > 0 ? _cells.AsSpan((row - batch) * h, h) : _hasInitial ? RowBuffer(1).Slice(b * h, h) : default;
-            bool standard = _cell == CellKind.Standard;
             // c = f·c₋₁ + i·g, h = o·tanh(c) or o·s; for Backward, the activated gates and tanh(c) too
             CellMath<T>.ForwardRow(gate, cPrev, c, standard ? _tanhCells.AsSpan(row * h, h) : default, _hidden.AsSpan(row * h, h), standard, _keepsGates);
         }
