@@ -55,13 +55,20 @@ public class RecurrenceSplitTests
         try
         {
             int handedBefore = RowHandoff.TakenByAnotherThread;
-            var two = WithThreads(threads, () => float64 ? Bits(Gradients<double>(Spec(cell), batch)) : Bits(Gradients<float>(Spec(cell), batch)));
-            var predictedTwo = WithThreads(threads, () => OutputsAndFinalState(Spec(cell), batch, keepForBackward: false));
-            Assert.Equal(one, two);
-            Assert.Equal(predictedOne, predictedTwo);
-            // Two layers, forward and backward, then a forward: 6 passes, each of whose offers
-            // the idle thread takes (the poster takes its own only when the other block had not started).
-            Assert.True(RowHandoff.TakenByAnotherThread > handedBefore, "no rows went to another thread");
+            // Two layers, forward and backward, then a forward: 6 passes, whose offer the other
+            // thread takes whenever its block had started by then. A worker still waking (the
+            // first runs of a process) or four threads on two cores may leave the poster to take
+            // its own: the bits must hold every time, and with two threads some attempt hands
+            // rows to the other thread.
+            for (int attempt = 0; attempt < 10; attempt++)
+            {
+                var two = WithThreads(threads, () => float64 ? Bits(Gradients<double>(Spec(cell), batch)) : Bits(Gradients<float>(Spec(cell), batch)));
+                var predictedTwo = WithThreads(threads, () => OutputsAndFinalState(Spec(cell), batch, keepForBackward: false));
+                Assert.Equal(one, two);
+                Assert.Equal(predictedOne, predictedTwo);
+                if (RowHandoff.TakenByAnotherThread > handedBefore) break;
+            }
+            if (threads == 2) Assert.True(RowHandoff.TakenByAnotherThread > handedBefore, "no rows went to another thread");
         }
         finally { RowHandoff.ForcedAtStepsLeft = null; }
     }
