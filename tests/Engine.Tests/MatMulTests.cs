@@ -28,6 +28,9 @@ public class MatMulTests
         { 72, 40, 1024, false, false },  // a row-major A with k at WholeKRowMajorA: one block, rows 64 + 8
         { 80, 40, 1100, false, true },   // a row-major A with k past WholeKRowMajorA: five k blocks
         { 64, 1024, 256, false, true },  // one step of B3's recurrent product
+        { 300, 70, 1000, true, true },   // a transposed A of 2 × Mc rows or more: the row split, each part packing B
+        { 260, 300, 900, true, false },  // the same with a B past SharedPackElements: packed once by the threads together
+        { 16, 20, 13200, false, false }, // a narrow B with a long k: the row split, B packed once by the threads together
     };
 
     [Theory]

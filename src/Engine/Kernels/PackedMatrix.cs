@@ -20,6 +20,16 @@ internal sealed class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Packs source [rows, cols] (any strides: Wᵀ is W's transposed view). Reuses the buffer when it is large enough.</summary>
     public void Pack(MatrixView<T> source, int rows, int cols)
     {
+        Prepare(source, rows, cols);
+        PackPanels(source, rows, 0, cols, Data);
+    }
+
+    /// <summary>
+    /// Sizes this for source [rows, cols] without packing it: the parts of a split then pack it
+    /// together, each its own columns (<see cref="PackColumns"/>).
+    /// </summary>
+    internal void Prepare(MatrixView<T> source, int rows, int cols)
+    {
         if (!source.Fits(rows, cols))
             throw new ArgumentException($"[{rows}, {cols}] reaches outside the source array.");
         int nr = MatMul.PanelWidth<T>();
@@ -27,15 +37,21 @@ internal sealed class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754
         if (Data.Length < length) Data = new T[length];
         Rows = rows;
         Cols = cols;
-        PackPanels(source, rows, 0, cols, Data);
     }
 
-    /// <summary>Columns [c0, c1) of source [k, ·] → panels in dst, panel q's element (p, j) at (q·k + p)·nr + j, columns past c1 zero.</summary>
-    internal static void PackPanels(MatrixView<T> source, int k, int c0, int c1, T[] dst)
+    /// <summary>Packs columns [c0, c1) of source, c0 on a panel boundary, into their panels here (sized by <see cref="Prepare"/>).</summary>
+    internal void PackColumns(MatrixView<T> source, int c0, int c1) =>
+        PackPanels(source, Rows, c0, c1, Data, c0 * Rows);
+
+    /// <summary>
+    /// Columns [c0, c1) of source [k, ·] → panels in dst from index at, panel q's element (p, j)
+    /// at at + (q·k + p)·nr + j, columns past c1 zero.
+    /// </summary>
+    internal static void PackPanels(MatrixView<T> source, int k, int c0, int c1, T[] dst, int at = 0)
     {
         int nr = MatMul.PanelWidth<T>();
         ref T src = ref MemoryMarshal.GetArrayDataReference(source.Data);
-        ref T d = ref MemoryMarshal.GetArrayDataReference(dst);
+        ref T d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dst), at);
         for (int j = c0; j < c1; j += nr)
         {
             ref T panel = ref Unsafe.Add(ref d, (j - c0) / nr * k * nr);
