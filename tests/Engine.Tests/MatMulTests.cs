@@ -29,8 +29,8 @@ public class MatMulTests
         { 80, 40, 1100, false, true },   // a row-major A with k past WholeKRowMajorA: five k blocks
         { 64, 1024, 256, false, true },  // one step of B3's recurrent product
         { 300, 70, 1000, true, true },   // a transposed A of 2 × Mc rows or more: the row split, each part packing B
-        { 260, 300, 900, true, false },  // the same with a B past SharedPackElements: packed once by the threads together
-        { 16, 20, 13200, false, false }, // a narrow B with a long k: the row split, B packed once by the threads together
+        { 260, 300, 900, true, true },   // the same with a B past SharedPackElements: packed once by the threads together
+        { 16, 20, 13200, false, false }, // one panel of B with a long k: the row split, each part packing the panel
     };
 
     [Theory]
@@ -41,7 +41,8 @@ public class MatMulTests
         var a = Random(rng, m * k); var b = Random(rng, k * n); var c = Random(rng, m * n);
         var expected = Reference(a, b, c, m, n, k, transposeA, accumulate);
         var aView = transposeA ? MatrixView<double>.RowMajor(Transpose(a, m, k), m).Transposed : MatrixView<double>.RowMajor(a, k);
-        MatMul.Multiply(aView, MatrixView<double>.RowMajor(b, n), MatrixView<double>.RowMajor(c, n), m, n, k, accumulate);
+        using (ThreadCount.Use(2))   // the same split on any machine
+            MatMul.Multiply(aView, MatrixView<double>.RowMajor(b, n), MatrixView<double>.RowMajor(c, n), m, n, k, accumulate);
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-12 * k);
     }
 
@@ -63,6 +64,7 @@ public class MatMulTests
         }
         var one = Run(1);
         Assert.Equal(one, Run(2));
+        Assert.Equal(one, Run(3));   // a thread with a partial share of the panels or rows
         for (int i = 0; i < one.Length; i++) Assert.Equal(expected[i], one[i], 1e-5 * k);
     }
 
@@ -103,6 +105,23 @@ public class MatMulTests
     }
 
     [Theory]
+    [InlineData(70, 100, false)]
+    [InlineData(70, 100, true)]   // a transposed view: its 16 × 16 blocks written at a slice's offset
+    public void Packing_in_slices_of_panels_gives_what_one_pack_gives(int k, int n, bool transposed)
+    {
+        var data = Random(new Rng(5), k * n).Select(v => (float)v).ToArray();
+        var source = transposed ? MatrixView<float>.RowMajor(data, k).Transposed : MatrixView<float>.RowMajor(data, n);
+        var whole = new PackedMatrix<float>();
+        whole.Pack(source, k, n);
+        var slices = new PackedMatrix<float>();
+        slices.Prepare(source, k, n);
+        int nr = MatMul.PanelWidth<float>();
+        for (int c0 = 0; c0 < n; c0 += 2 * nr)   // two panels at a time, as the threads of a shared pack; the last one partial
+            slices.PackColumns(source, c0, Math.Min(n, c0 + 2 * nr));
+        Assert.Equal(whole.Data, slices.Data);
+    }
+
+    [Theory]
     [InlineData(32, 1024, 64, 256, true)]   // one thread's rows of a B3 layer-1 step
     [InlineData(13, 144, 3, 36, true)]      // an edge block of rows and one of columns
     [InlineData(13, 144, 3, 36, false)]     // step 0 from a zero state: no recurrent part
@@ -135,18 +154,20 @@ public class MatMulTests
         Assert.Equal(separate, step);
     }
 
-    [Fact]
-    public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits()
+    [Theory]
+    [InlineData(64, 512, 200, false)]   // the column split
+    [InlineData(260, 300, 900, true)]   // the row split of a transposed A, its B packed once and shared
+    public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits(int m, int n, int k, bool transposeA)
     {
         // One caller holds the pool at a time; the others run their products on their own threads.
-        const int m = 64, n = 512, k = 200;
         var rng = new Rng(11);
         var a = Random(rng, m * k).Select(v => (float)v).ToArray();
         var b = Random(rng, k * n).Select(v => (float)v).ToArray();
+        var aView = transposeA ? MatrixView<float>.RowMajor(a, m).Transposed : MatrixView<float>.RowMajor(a, k);
         float[] Product()
         {
             var c = new float[m * n];
-            MatMul.Multiply(MatrixView<float>.RowMajor(a, k), MatrixView<float>.RowMajor(b, n), MatrixView<float>.RowMajor(c, n), m, n, k, accumulate: false);
+            MatMul.Multiply(aView, MatrixView<float>.RowMajor(b, n), MatrixView<float>.RowMajor(c, n), m, n, k, accumulate: false);
             return c;
         }
         using var _ = ThreadCount.Use(2);

@@ -38,8 +38,9 @@ internal static class MatMul
     // With fewer rows than this (one step of batch 1), rows go one at a time across 4 panels
     // instead of through the 8-row micro-kernel, most of whose rows would be dropped.
     private const int FewRows = 4;
-    // A B of at least this many elements, read whole by every part of a split by rows, is packed
-    // once by the threads together; a smaller one by each part, which costs less than the hand-off.
+    // A B of at least this many elements and more than one panel, read whole by every part of a
+    // split by rows, is packed once by the threads together; a smaller one by each part, which
+    // costs less than the extra hand-off (B2 0.983× shared), and one panel can only be packed by one.
     private const long SharedPackElements = 1 << 18;
 
     /// <summary>Columns of one packed panel of B: two vectors.</summary>
@@ -95,14 +96,15 @@ internal static class MatMul
         {
             var work = Split<T>.Work;
             work.Set(a, b, c, m, n, k, accumulate, threads);
-            if (!work.ByColumns && b.Packed is null && (long)k * n >= SharedPackElements)
+            if (!work.ByColumns && b.Packed is null && (long)k * n >= SharedPackElements && n > PanelWidth<T>())
             {
                 // Split by rows, every part reads all of B: packed once and shared, each thread
                 // packing a share of its panels, instead of all of it by every part.
                 var packing = SharedPack<T>.Work;
                 packing.Set(b.View, k, n, threads);
-                WorkerPool.Run(packing, threads);
-                work.Set(a, new Operand<T>(default, packing.Packed), c, m, n, k, accumulate, threads);
+                try { WorkerPool.Run(packing, threads); }
+                finally { packing.Done(); }
+                work.UsePacked(packing.Packed);
             }
             WorkerPool.Run(work, threads);
         }
@@ -113,7 +115,8 @@ internal static class MatMul
     // every part of a product split by rows then reads.
     private sealed class SharedPack<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // One per element type, as Split's; it grows to the largest B packed this way and is reused.
+        // One per element type, as Split's. Its buffer grows to the largest B packed this way and
+        // is kept for the next product, as each thread's own packing buffer is.
         public static readonly SharedPack<T> Work = new();
 
         public PackedMatrix<T> Packed { get; } = new();
@@ -133,15 +136,18 @@ internal static class MatMul
             int from = part * _colsPer;
             if (from < Packed.Cols) Packed.PackColumns(_source, from, Math.Min(Packed.Cols, from + _colsPer));
         }
+
+        /// <summary>Lets go of the source, so that a static does not keep the caller's array alive.</summary>
+        public void Done() => _source = default;
     }
 
     // One product split into fixed parts: by column panels when there are enough (each thread
     // packs only its own columns of B), else by blocks of rows. A transposed A (the weight
-    // gradients' dGatesᵀ, read down its columns 4 KiB apart) with a block of Mc rows for each
-    // part is split by rows too: each thread then reads only its share of A, and each block of
-    // it serves all the panels from L2, where split by columns every thread read all of A and a
-    // block served only its own panels (in-process A/B: B3 1.03×, B2 1.02×). The parts depend
-    // only on the shape and the thread count, and no element is computed by two of them.
+    // gradients' dGatesᵀ, read down its columns 4H elements apart, 4 KiB in B3) with Mc rows
+    // for each part is split by rows too: each thread then reads only its share of A, and each
+    // block of it serves all the panels from L2, where split by columns every thread read all
+    // of A and a block served only its own panels (in-process A/B: B3 1.03×, B2 1.02×). The
+    // parts depend only on the shape and the thread count, and no element is computed by two.
     private sealed class Split<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
     {
         // One per element type: only the pool's holder sets and runs it, and one caller holds the pool at a time.
@@ -154,6 +160,9 @@ internal static class MatMul
 
         /// <summary>Whether the parts are blocks of columns (else of rows).</summary>
         public bool ByColumns { get; private set; }
+
+        /// <summary>B packed beforehand in place of the view given to Set: the same parts.</summary>
+        public void UsePacked(PackedMatrix<T> packed) => _b = new Operand<T>(default, packed);
 
         public void Set(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int parts)
         {
