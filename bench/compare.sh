@@ -17,4 +17,4 @@ for round in $(seq "$rounds"); do
   # (bench/TorchBench/README.md); we compare against the faster, stronger peer.
   dotnet run -c Release --no-build --project bench/TorchBench -- --keep-heap "$@" | tee -a "$out/theirs.jsonl"
 done
-dotnet run -c Release --no-build --project bench/LstmBench -- report "$out/ours.jsonl" "$out/theirs.jsonl" | tee "$out/table.md"
+dotnet run -c Release --no-build --project bench/LstmBench -- report "$out/ours.jsonl" "$out/theirs.jsonl" "$out/peak.jsonl" | tee "$out/table.md"

@@ -1,9 +1,9 @@
 // Our engine on the benchmark configurations (bench/Common/BenchConfig.cs), timed by the shared
-// harness, plus the machine's FMA peak. Usage: [ids...] | peak | report ours.jsonl theirs.jsonl
+// harness, plus the machine's FMA peak. Usage: [ids...] | peak | report ours.jsonl theirs.jsonl [peak.jsonl]
 // | kernel [rounds [threads]] | prediction-ab|packing-ab <I1|I2|I3> [seconds] | adam-ab
 using LstmService.Bench;
 
-if (args is ["report", var ours, var theirs]) { Report.Print(ours, theirs); return; }
+if (args is ["report", var ours, var theirs, ..]) { Report.Print(ours, theirs, args.Length > 3 ? args[3] : null); return; }
 if (args is ["prediction-ab" or "packing-ab", var abId, ..]) { InterleavedAb.Run(args[0], abId, args.Length > 2 ? int.Parse(args[2]) : 20); return; }
 if (args is ["adam-ab"]) { AdamAb.Run(); return; }
 if (args is ["kernel", ..]) { KernelAb.Run(args.Length > 1 ? int.Parse(args[1]) : 7, args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount); return; }
