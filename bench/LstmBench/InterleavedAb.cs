@@ -2,8 +2,8 @@
 // that both see the same machine state: on this shared machine the speed of both swung by 25%
 // within a minute, and separate processes (bench/ab.sh) differed by ±10% on unchanged code.
 // - prediction-ab: a forward for prediction (keepForBackward: false, as the service runs it)
-//   against one that keeps every step's activations for Backward, on the same network (whose
-//   weights are not final, so both sides pack them at every forward).
+//   against one that keeps every step's activations for Backward, on the same network, its
+//   weights final as a Predictor's (packed once, for both sides).
 // - packing-ab: a network whose weights are final (a Predictor's: packed once) against one
 //   that packs them at every forward, both built alike.
 // Usage: LstmBench prediction-ab|packing-ab <I1|I2|I3> [seconds]
@@ -26,6 +26,7 @@ internal static class InterleavedAb
         string faster;
         if (mode == "prediction-ab")
         {
+            network.MarkWeightsFinal();
             forward = () => network.Forward(batch, keepForBackward: baseline);
             faster = "a forward for prediction";
         }
