@@ -18,5 +18,15 @@ public sealed class StoredModel
     public string? MetricsJson { get; init; }
     /// <summary>Class names for classification models, as a JSON array; null otherwise.</summary>
     public string? LabelsJson { get; init; }
+    /// <summary>The effective training settings of the job that made it (every default filled in), as JSON; null for imports.</summary>
+    public string? TrainingJson { get; init; }
+    /// <summary>The dataset the job trained on; null for inline data and imports.</summary>
+    public string? DatasetId { get; init; }
+    /// <summary>For a series model: window, horizon, columns, targets, season and what evaluation and intervals need, as JSON.</summary>
+    public string? ForecastingJson { get; init; }
+    /// <summary>A series model's calibrated interval widths (conformal, from its validation part) as JSON; null without one.</summary>
+    public string? IntervalsJson { get; init; }
+    /// <summary>The held-out evaluation (metrics beside the baselines, or a classifier's accuracy) as JSON; null when there was none.</summary>
+    public string? EvaluationJson { get; init; }
     public required byte[] File { get; init; }
 }

@@ -99,7 +99,6 @@ public class ValidationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("value\n1\n\n2\n", "line 3")]
     [InlineData("value\n1\nabc\n", "line 3")]
     [InlineData("a,b\n1,2\n3\n", "body")]
     [InlineData("value\n1\n", "body")]

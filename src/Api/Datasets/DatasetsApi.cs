@@ -1,6 +1,5 @@
 // /api/datasets: upload training data once and train on it by id. JSON sequences (as in a job's
-// inline data) or a CSV time series with a header row, cut into windows per job.
-using System.Globalization;
+// inline data) or a CSV time series with a header row (CsvSeries), cut into windows per job.
 using System.Text.Json;
 using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
@@ -10,7 +9,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using nietras.SeparatedValues;
 
 namespace LstmService.Api.Datasets;
 
@@ -42,6 +40,8 @@ public static class DatasetsApi
         {
             Id = Ids.New(), Name = content.Name, Kind = content.Kind, CreatedAt = clock.GetUtcNow().UtcDateTime,
             SequenceCount = content.SequenceCount, InputSize = content.InputSize, ColumnsJson = content.ColumnsJson, Content = content.Encoded,
+            Rows = content.Series?.Rows.Length, MissingCells = content.Series?.MissingCells ?? 0, TimeColumn = content.Series?.TimeColumn,
+            TimeSpacing = content.Series?.Spacing?.Spacing, IrregularSteps = content.Series?.Spacing?.IrregularSteps ?? 0, SeasonLength = content.Series?.Spacing?.SeasonLength,
         };
         db.Datasets.Add(dataset);
         await db.SaveChangesAsync(cancellationToken);
@@ -50,16 +50,14 @@ public static class DatasetsApi
 
     internal static async Task<Ok<List<DatasetView>>> ListDatasets(LstmDbContext db, CancellationToken cancellationToken)
     {
-        var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt)
-            .Select(d => new DatasetView(d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson, d.CreatedAt)).ToListAsync(cancellationToken);
-        return TypedResults.Ok(rows.Select(DatasetView.Normalized).ToList());
+        var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt).WithoutContent().ToListAsync(cancellationToken);
+        return TypedResults.Ok(rows.Select(DatasetView.From).ToList());
     }
 
     internal static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> GetDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
-        var view = await db.Datasets.AsNoTracking().Where(d => d.Id == id)
-            .Select(d => new DatasetView(d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson, d.CreatedAt)).SingleOrDefaultAsync(cancellationToken);
-        return view is null ? Problems.NotFound("dataset", id) : TypedResults.Ok(DatasetView.Normalized(view));
+        var dataset = await db.Datasets.AsNoTracking().Where(d => d.Id == id).WithoutContent().SingleOrDefaultAsync(cancellationToken);
+        return dataset is null ? Problems.NotFound("dataset", id) : TypedResults.Ok(DatasetView.From(dataset));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
@@ -71,7 +69,7 @@ public static class DatasetsApi
     }
 
     // What an upload holds once read and checked, before it is a row.
-    private sealed record DatasetContent(string Name, string Kind, int SequenceCount, int InputSize, string? ColumnsJson, byte[] Encoded);
+    private sealed record DatasetContent(string Name, string Kind, int SequenceCount, int InputSize, string? ColumnsJson, byte[] Encoded, CsvSeries? Series = null);
 
     private static async Task<DatasetContent?> ReadJson(HttpRequest request, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
     {
@@ -105,58 +103,38 @@ public static class DatasetsApi
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
         buffer.Position = 0;
-        var rows = new List<double[]>();
-        string[] columns;
-        try
-        {
-            using var reader = Sep.Reader(o => o with { Unescape = true, Trim = SepTrim.All }).From(buffer);
-            columns = [.. reader.Header.ColNames];
-            if (!errors.Require(columns.Length is > 0 and <= 1024 && columns.All(c => c.Length > 0), "body", "The first row must name each column (1 to 1024 columns).")) return null;
-            foreach (var row in reader)
-            {
-                int line = row.LineNumberFrom;
-                if (!errors.Require(rows.Count < limits.MaxSeriesRows, "body", $"At most {limits.MaxSeriesRows} rows are allowed.")) return null;
-                // A series holding more numbers than a job may train on could never be used.
-                if (!errors.Require((rows.Count + 1L) * columns.Length <= limits.MaxTrainingValues, "body", $"At most {limits.MaxTrainingValues:N0} numbers (rows × columns) are allowed.")) return null;
-                var values = new double[columns.Length];
-                for (int c = 0; c < columns.Length; c++)
-                {
-                    var cell = row[c].Span;
-                    // .NET's parser skips trailing NUL characters ("4\0" reads as 4); a cell holding one is no number.
-                    if (cell.Contains('\0') || !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
-                    {
-                        errors.Add($"line {line}, column {columns[c]}", cell.IsEmpty ? "The cell is empty; every cell must hold a number." : $"'{Shorten(cell.ToString())}' is not a finite number.");
-                        if (errors.IsFull) return null;
-                    }
-                }
-                rows.Add(values);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException)
-        {
-            errors.Add("body", $"The CSV is malformed: {e.Message}"); // e.g. rows of other widths, a column named twice
-            return null;
-        }
-        if (!errors.IsEmpty) return null;
-        if (!errors.Require(rows.Count >= 2, "body", "A series needs at least two rows after the header.")) return null;
-        return new DatasetContent(name!, DatasetKinds.Series, 1, columns.Length, JsonSerializer.Serialize(columns, ApiJson.Options),
-            SequenceCodec.Encode([new SequenceData { Inputs = [.. rows] }]));
+        var series = CsvSeries.Read(buffer, limits, errors);
+        if (series is null) return null;
+        return new DatasetContent(name!, DatasetKinds.Series, 1, series.Columns.Length, JsonSerializer.Serialize(series.Columns, ApiJson.Options),
+            SequenceCodec.Encode([new SequenceData { Inputs = series.Rows }]), series);
     }
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
-
 }
-
 /// <summary>A JSON dataset upload: sequences as in a job's inline data.</summary>
 public sealed record DatasetUpload(string? Name, List<SequenceData>? Sequences);
 
-/// <summary>A stored dataset: what it holds and how big it is; for a series, its column names.</summary>
-public sealed record DatasetView(string Id, string Name, string Kind, int SequenceCount, int InputSize, IReadOnlyList<string>? Columns, DateTime CreatedAt)
+/// <summary>
+/// A stored dataset: what it holds and how big it is. For a series: its numeric <c>columns</c>,
+/// <c>rows</c> (time steps), <c>missingCells</c> (empty cells), and with a time column its name,
+/// <c>timeSpacing</c> (ISO 8601 duration of the most common step), <c>irregularSteps</c> (steps
+/// of another length: gaps, uneven rows) and the <c>seasonLength</c> that spacing implies.
+/// </summary>
+public sealed record DatasetView(
+    string Id, string Name, string Kind, int SequenceCount, int InputSize, IReadOnlyList<string>? Columns, int? Rows, int MissingCells,
+    string? TimeColumn, string? TimeSpacing, int IrregularSteps, int? SeasonLength, DateTime CreatedAt)
 {
-    internal DatasetView(string id, string name, string kind, int sequenceCount, int inputSize, string? columnsJson, DateTime createdAt)
-        : this(id, name, kind, sequenceCount, inputSize, columnsJson is null ? null : JsonSerializer.Deserialize<string[]>(columnsJson, ApiJson.Options), createdAt) { }
+    public static DatasetView From(StoredDataset d) => new(
+        d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson is null ? null : JsonSerializer.Deserialize<string[]>(d.ColumnsJson, ApiJson.Options),
+        d.Rows, d.MissingCells, d.TimeColumn, d.TimeSpacing, d.IrregularSteps, d.SeasonLength, DateTime.SpecifyKind(d.CreatedAt, DateTimeKind.Utc));
+}
 
-    public static DatasetView From(StoredDataset d) => Normalized(new DatasetView(d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson, d.CreatedAt));
-
-    internal static DatasetView Normalized(DatasetView view) => view with { CreatedAt = DateTime.SpecifyKind(view.CreatedAt, DateTimeKind.Utc) };
+internal static class DatasetQueries
+{
+    /// <summary>Every column but the content, which may be megabytes.</summary>
+    public static IQueryable<StoredDataset> WithoutContent(this IQueryable<StoredDataset> datasets) => datasets.Select(d => new StoredDataset
+    {
+        Id = d.Id, Name = d.Name, Kind = d.Kind, CreatedAt = d.CreatedAt, SequenceCount = d.SequenceCount, InputSize = d.InputSize, ColumnsJson = d.ColumnsJson,
+        Rows = d.Rows, MissingCells = d.MissingCells, TimeColumn = d.TimeColumn, TimeSpacing = d.TimeSpacing, IrregularSteps = d.IrregularSteps,
+        SeasonLength = d.SeasonLength, Content = Array.Empty<byte>(),
+    });
 }

@@ -13,4 +13,8 @@ internal static class Problems
 
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>A 400 on <paramref name="field"/> with the exception's message, without the " (Parameter 'x')" .NET appends.</summary>
+    public static ValidationProblem Invalid(string field, ArgumentException e) =>
+        Invalid(field, e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
 }

@@ -42,6 +42,9 @@ public enum LossName { Mse, CrossEntropy }
 
 public enum Precision { Float32, Float64 }
 
+/// <summary>What a series job does with empty cells: fill them (never scoring a filled value) or refuse the data.</summary>
+public enum MissingPolicy { Interpolate, ForwardFill, Error }
+
 public sealed record ModelRequest
 {
     public CellKind Cell { get; init; } = CellKind.Standard;
@@ -86,4 +89,12 @@ public sealed record TrainingRequest
     public int? Window { get; init; }
     /// <summary>For a time-series dataset: steps predicted after each window.</summary>
     public int? Horizon { get; init; }
+    /// <summary>For a time-series dataset: the columns to predict (default: all); the others are inputs only.</summary>
+    public List<string>? Targets { get; init; }
+    /// <summary>For a time-series dataset: how empty cells are filled, or <c>error</c> to refuse them.</summary>
+    public MissingPolicy Missing { get; init; } = MissingPolicy.Interpolate;
+    /// <summary>For a time-series dataset: the season in steps, for the seasonal-naive baseline and MASE (default: from the time column's spacing, else 1).</summary>
+    public int? SeasonLength { get; init; }
+    /// <summary>The last part of a series, in time, held out for evaluation (default 0.1 for a series, 0 otherwise).</summary>
+    public double? TestFraction { get; init; }
 }

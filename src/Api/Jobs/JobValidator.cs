@@ -35,6 +35,12 @@ internal static class JobValidator
         errors.Require(training.EarlyStoppingPatience is null or >= 1, "training.earlyStoppingPatience", "Must be at least 1, or null.");
         errors.Require(training.Window is null || (training.Window >= 1 && training.Window <= limits.MaxSequenceLength), "training.window", $"Must be between 1 and {limits.MaxSequenceLength}.");
         errors.Require(training.Horizon is null || (training.Horizon >= 1 && training.Horizon <= limits.MaxOutputSize), "training.horizon", $"Must be between 1 and {limits.MaxOutputSize}.");
+        errors.Require(training.TestFraction is null || (training.TestFraction >= 0 && training.TestFraction <= 0.5), "training.testFraction", "Must be in [0, 0.5].");
+        errors.Require(training.SeasonLength is null || (training.SeasonLength >= 1 && training.SeasonLength <= limits.MaxSequenceLength), "training.seasonLength", $"Must be between 1 and {limits.MaxSequenceLength}.");
+        errors.Require(Enum.IsDefined(training.Missing), "training.missing", "Must be interpolate, forwardFill or error.");
+        if (training.Targets is { } targets)
+            errors.Require(targets.Count is >= 1 and <= 1024 && targets.All(t => t is { Length: > 0 and <= 200 }) && targets.Distinct().Count() == targets.Count,
+                "training.targets", "Name 1 to 1024 different columns of the dataset.");
         if (training.FrozenParameters is { } frozen)
             errors.Require(frozen.Count <= 4 * limits.MaxLayers + 2 && frozen.All(n => n is { Length: > 0 and <= 64 }), "training.frozenParameters", "Name parameters such as lstm.bias_hh_l0.");
 

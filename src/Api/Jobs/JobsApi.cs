@@ -38,7 +38,7 @@ public static class JobsApi
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
         List<SequenceData> sequences;
-        bool isSeries = false;
+        SeriesSource? series = null;
         if (request.Data is { } data)
         {
             sequences = data.Sequences!;
@@ -48,18 +48,18 @@ public static class JobsApi
             var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == request.DatasetId, cancellationToken);
             if (dataset is null) return Problems.Invalid("datasetId", $"There is no dataset {request.DatasetId}.");
             sequences = SequenceCodec.Decode(dataset.Content);
-            isSeries = dataset.Kind == DatasetKinds.Series;
+            series = SeriesSource.From(dataset, sequences);
         }
 
         // Check what the worker will build, so that data and request that do not fit fail now, as a 400.
         Engine.ModelSpec spec;
         try
         {
-            spec = TrainingData.Check(request, sequences, isSeries, limits.Value);
+            spec = TrainingData.Check(request, sequences, series, limits.Value);
         }
         catch (ArgumentException e)
         {
-            return Problems.Invalid(RequestField(e.ParamName), e.Message);
+            return Problems.Invalid(RequestField(e.ParamName), e);
         }
         if (request.InitialModelId is { } initialId)
         {
@@ -100,13 +100,13 @@ public static class JobsApi
         JobStatus? filter = statusName is null ? null : Enum.Parse<JobStatus>(statusName);
         var query = db.Jobs.Where(j => filter == null || j.Status == filter);
         int total = await query.CountAsync(cancellationToken);
-        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToViews(db.EpochMetrics).ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
+        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToViews(db).ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
         return TypedResults.Ok(new JobPage(jobs, page, pageSize, total));
     }
 
     internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleOrDefaultAsync(cancellationToken);
+        var job = await db.Jobs.Where(j => j.Id == id).ToViews(db).SingleOrDefaultAsync(cancellationToken);
         return job is null ? Problems.NotFound("job", id) : TypedResults.Ok(job);
     }
 
@@ -143,7 +143,7 @@ public static class JobsApi
             while (!cancellationToken.IsCancellationRequested)
             {
                 await using var db = await databases.CreateDbContextAsync(cancellationToken);
-                var job = await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleAsync(cancellationToken);
+                var job = await db.Jobs.Where(j => j.Id == id).ToViews(db).SingleAsync(cancellationToken);
                 foreach (var epoch in await Losses(db, id, sent, cancellationToken))
                 {
                     await WriteEvent(http, "epoch", epoch, cancellationToken);
@@ -170,7 +170,7 @@ public static class JobsApi
     internal static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJob(
         string id, LstmDbContext db, TrainingQueue queue, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var job = await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleOrDefaultAsync(cancellationToken);
+        var job = await db.Jobs.Where(j => j.Id == id).ToViews(db).SingleOrDefaultAsync(cancellationToken);
         if (job is null) return Problems.NotFound("job", id);
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled)
             return Problems.Conflict("The job has already ended.", $"Job {id} is {job.Status.ToString().ToLowerInvariant()}.");
@@ -184,7 +184,7 @@ public static class JobsApi
             await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken);
             queue.Cancel(id);
         }
-        return TypedResults.Accepted($"/api/jobs/{id}", await db.Jobs.Where(j => j.Id == id).ToViews(db.EpochMetrics).SingleAsync(cancellationToken));
+        return TypedResults.Accepted($"/api/jobs/{id}", await db.Jobs.Where(j => j.Id == id).ToViews(db).SingleAsync(cancellationToken));
     }
 
     private static Task<List<EpochLoss>> Losses(LstmDbContext db, string id, int after, CancellationToken cancellationToken) =>
@@ -205,6 +205,8 @@ public static class JobsApi
         "Dropout" => "model.dropout",
         "OutputSize" => "model.output.size",
         "window" or "horizon" or "series" => "training.window",
+        "testFraction" => "training.testFraction",
+        "validationFraction" => "training.validationFraction",
         null or "" => "data",
         _ => engineName,
     };

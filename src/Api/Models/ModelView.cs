@@ -9,18 +9,25 @@ using LstmService.Persistence;
 
 namespace LstmService.Api.Models;
 
+/// <summary>
+/// A model: its architecture, the losses it ended with, and (for trained models) <c>training</c>,
+/// the settings its job ran with (every default filled in), the <c>datasetId</c> it trained on,
+/// <c>forecasting</c> for a series model, and its held-out <c>evaluation</c>.
+/// </summary>
 public sealed record ModelView(
-    string Id, string Name, string? JobId, DateTime CreatedAt, ModelSpecView Spec, ModelMetrics? Metrics, int ParameterCount, IReadOnlyList<string>? Labels)
+    string Id, string Name, string? JobId, DateTime CreatedAt, ModelSpecView Spec, ModelMetrics? Metrics, int ParameterCount, IReadOnlyList<string>? Labels,
+    TrainingRequest? Training, string? DatasetId, ForecastingView? Forecasting, ModelEvaluation? Evaluation)
 {
     public static ModelView From(StoredModel model)
     {
         var spec = JsonSerializer.Deserialize<ModelSpec>(model.SpecJson, ApiJson.Options)!;
         return new ModelView(model.Id, model.Name, model.JobId, DateTime.SpecifyKind(model.CreatedAt, DateTimeKind.Utc),
             ModelSpecView.From(spec, model.Precision, model.HasNormalizer),
-            model.MetricsJson is null ? null : JsonSerializer.Deserialize<ModelMetrics>(model.MetricsJson, ApiJson.Options),
-            model.ParameterCount,
-            model.LabelsJson is null ? null : JsonSerializer.Deserialize<string[]>(model.LabelsJson, ApiJson.Options));
+            Read<ModelMetrics>(model.MetricsJson), model.ParameterCount, Read<string[]>(model.LabelsJson),
+            Read<TrainingRequest>(model.TrainingJson), model.DatasetId, Read<ForecastingView>(model.ForecastingJson), Read<ModelEvaluation>(model.EvaluationJson));
     }
+
+    private static T? Read<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, ApiJson.Options);
 }
 
 /// <summary>A model's architecture as a job request spells it, plus what the data decided: input size, precision, normalization.</summary>

@@ -37,7 +37,8 @@ public static class ModelsApi
             .Select(m => new StoredModel
             {
                 Id = m.Id, Name = m.Name, JobId = m.JobId, CreatedAt = m.CreatedAt, SpecJson = m.SpecJson, Precision = m.Precision,
-                HasNormalizer = m.HasNormalizer, ParameterCount = m.ParameterCount, MetricsJson = m.MetricsJson, LabelsJson = m.LabelsJson, File = Array.Empty<byte>(),
+                HasNormalizer = m.HasNormalizer, ParameterCount = m.ParameterCount, MetricsJson = m.MetricsJson, LabelsJson = m.LabelsJson,
+                TrainingJson = m.TrainingJson, DatasetId = m.DatasetId, ForecastingJson = m.ForecastingJson, EvaluationJson = m.EvaluationJson, File = Array.Empty<byte>(),
             }).ToListAsync(cancellationToken);
         return TypedResults.Ok(models.Select(ModelView.From).ToList());
     }
@@ -73,7 +74,7 @@ public static class ModelsApi
         }
         catch (ArgumentException e)
         {
-            return Problems.Invalid("sequences", e.Message); // e.g. a value beyond float32 once normalized
+            return Problems.Invalid("sequences", e); // e.g. a value beyond float32 once normalized
         }
         if (model.Spec.Loss == LossKind.CrossEntropy)
         {
@@ -107,7 +108,7 @@ public static class ModelsApi
         }
         catch (ArgumentException e)
         {
-            return Problems.Invalid("history", e.Message);
+            return Problems.Invalid("history", e);
         }
     }
 

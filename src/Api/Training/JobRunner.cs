@@ -30,19 +30,20 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         // A cancel that came before this job's token was tracked left only this flag.
         if (job.CancelRequested) throw new OperationCanceledException("The job was cancelled before it started.");
         var request = JsonSerializer.Deserialize<JobRequest>(job.RequestJson, ApiJson.Options)!;
-        var (sequences, isSeries) = LoadData(db, job);
-        var data = TrainingData.Build(request, sequences, isSeries, limits.Value);
+        var (sequences, series) = LoadData(db, job);
+        var data = TrainingData.Build(request, sequences, series, limits.Value);
         cancellationToken.ThrowIfCancellationRequested();
         if (request.Training.Precision == Precision.Float64) Train<double>(db, job, request, data, cancellationToken, stopping);
         else Train<float>(db, job, request, data, cancellationToken, stopping);
     }
 
-    private static (List<SequenceData> Sequences, bool IsSeries) LoadData(LstmDbContext db, TrainingJob job)
+    private static (List<SequenceData> Sequences, SeriesSource? Series) LoadData(LstmDbContext db, TrainingJob job)
     {
-        if (job.InlineData is not null) return (SequenceCodec.Decode(job.InlineData), false);
+        if (job.InlineData is not null) return (SequenceCodec.Decode(job.InlineData), null);
         var dataset = db.Datasets.AsNoTracking().SingleOrDefault(d => d.Id == job.DatasetId)
             ?? throw new InvalidOperationException($"Dataset {job.DatasetId} was deleted before the job ran.");
-        return (SequenceCodec.Decode(dataset.Content), dataset.Kind == DatasetKinds.Series);
+        var sequences = SequenceCodec.Decode(dataset.Content);
+        return (sequences, SeriesSource.From(dataset, sequences));
     }
 
     private void Train<T>(LstmDbContext db, TrainingJob job, JobRequest request, TrainingData data, CancellationToken cancellationToken, CancellationToken stopping)
@@ -127,6 +128,8 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
 
         // The losses of the epoch whose weights are stored: the best one when early stopping restored it.
         var held = result.History[result.WeightsEpoch - 1];
+        var modelFile = ModelFile.ToBytes(network, data.Normalizer); // before the predictor below marks the weights final
+        var (forecasting, evaluation) = data.Series is { } plan ? HeldOutEvaluation.OfSeries(network, data.Normalizer, plan) : (null, null);
         var model = new StoredModel
         {
             Id = Ids.New(),
@@ -139,7 +142,11 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             ParameterCount = network.Parameters.Count,
             MetricsJson = JsonSerializer.Serialize(new ModelMetrics(held.TrainLoss, held.ValidationLoss, result.WeightsEpoch, result.BestEpoch, result.BestLoss, result.History.Count, result.StoppedEarly), ApiJson.Options),
             LabelsJson = data.Labels is null ? null : JsonSerializer.Serialize(data.Labels, ApiJson.Options),
-            File = ModelFile.ToBytes(network, data.Normalizer),
+            TrainingJson = JsonSerializer.Serialize(data.Settings, ApiJson.Options),
+            DatasetId = job.DatasetId,
+            ForecastingJson = forecasting is null ? null : JsonSerializer.Serialize(forecasting, ApiJson.Options),
+            EvaluationJson = evaluation is null ? null : JsonSerializer.Serialize(evaluation, ApiJson.Options),
+            File = modelFile,
         };
         db.Models.Add(model);
         job.ModelId = model.Id;

@@ -1,43 +1,49 @@
 // From a job's request and its sequences to what the engine trains on: the model spec (sizes
-// taken from the data), windows for a time series, class indices for labels, the seeded
-// validation split and the normalizer fitted on the training part.
+// taken from the data), windows for a time series cut by time into training, validation and
+// test parts, class indices for labels, the seeded validation split of sequences, and the
+// normalizer fitted on the training part.
 using LstmService.Api.Jobs;
 using LstmService.Engine;
 using LstmService.Engine.Data;
 
 namespace LstmService.Api.Training;
 
-internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Train, IReadOnlyList<Sequence> Validation, Normalizer? Normalizer, string[]? Labels)
+/// <summary>
+/// What a job trains on. <see cref="Settings"/> are the request's training settings with every
+/// default filled in; <see cref="Series"/> is set for a series job (what evaluation needs).
+/// </summary>
+internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Train, IReadOnlyList<Sequence> Validation, Normalizer? Normalizer, string[]? Labels,
+    TrainingRequest Settings, SeriesPlan? Series)
 {
     /// <summary>
     /// Throws <see cref="ArgumentException"/> (with ParamName a request field) when the data and
-    /// the request do not fit together. <paramref name="isSeries"/>: the sequences are whole time
-    /// series to be cut into windows (a CSV dataset).
+    /// the request do not fit together. <paramref name="series"/>: the data are a whole time
+    /// series to be cut into windows (a CSV dataset); else <paramref name="sequences"/> are.
     /// </summary>
-    public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries, ServiceLimits limits)
+    public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var (spec, train, validation, normalizer, labels) = Prepare(request, sequences, isSeries, limits);
+        var (spec, train, validation, normalizer, labels, settings, plan) = Prepare(request, sequences, series, limits);
         if (normalizer is not null) (train, validation) = (normalizer.Apply(train), normalizer.Apply(validation));
         if (request.Training.Precision == Precision.Float32) CheckFloat32Range([.. train, .. validation]);
-        return new TrainingData(spec, train, validation, normalizer, labels);
+        return new TrainingData(spec, train, validation, normalizer, labels, settings, plan);
     }
 
     /// <summary>
     /// What <see cref="Build"/> checks, for a job's submission, without keeping a normalized copy
     /// of the data (one sequence at a time is normalized to check its range): the model spec.
     /// </summary>
-    public static ModelSpec Check(JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries, ServiceLimits limits)
+    public static ModelSpec Check(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var (spec, train, validation, normalizer, _) = Prepare(request, sequences, isSeries, limits);
+        var (spec, train, validation, normalizer, _, _, _) = Prepare(request, sequences, series, limits);
         if (request.Training.Precision == Precision.Float32)
             foreach (var sequence in train.Concat(validation))
                 CheckFloat32Range([normalizer?.Apply(sequence) ?? sequence]);
         return spec;
     }
 
-    // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer.
-    private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?) Prepare(
-        JobRequest request, IReadOnlyList<SequenceData> sequences, bool isSeries, ServiceLimits limits)
+    // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer, the settings.
+    private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?, TrainingRequest, SeriesPlan?) Prepare(
+        JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
         var model = request.Model;
         var training = request.Training;
@@ -45,19 +51,22 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
         int outputSize = model.Output.Size;
         string[]? labels = null;
         List<Sequence> all;
+        SeriesPlan? plan = null;
+        IReadOnlyList<Sequence>? train = null, validation = null;
 
-        if (isSeries)
+        if (series is not null)
         {
-            // Each window's target is the next `horizon` rows of every column, after its last step.
-            int window = training.Window ?? throw new ArgumentException("A time-series dataset needs training.window (input steps per window).", "training.window");
-            int horizon = training.Horizon ?? 1;
-            // Each window is a copy of its rows: count the numbers before making them.
-            long values = sequences.Sum(s => Math.Max(0L, s.Inputs!.Length - window - horizon + 1) * (window + horizon) * s.Inputs[0].Length);
-            if (values > limits.MaxTrainingValues)
-                throw new ArgumentException($"Windows of {window} + {horizon} steps over this series hold {values:N0} numbers; at most {limits.MaxTrainingValues:N0} are allowed. Use a shorter window.", "training.window");
-            all = [.. SlidingWindows.Create(sequences.Select(s => s.Inputs!).ToList(), window, horizon)];
+            plan = SeriesPlan.Create(training, series, limits);
+            (train, validation) = plan.Split.Windows(plan.Rows, plan.Window, plan.Horizon, [.. Enumerable.Range(0, series.Columns.Length)], plan.Targets);
+            all = [.. train, .. validation];
             steps = OutputSteps.Last;
-            outputSize = horizon * sequences[0].Inputs![0].Length;
+            outputSize = plan.Horizon * plan.Targets.Length;
+            training = plan.Settings(training);
+        }
+        else if (training.Targets is not null || training.SeasonLength is not null || training.Missing != MissingPolicy.Interpolate)
+        {
+            string field = training.Targets is not null ? "training.targets" : training.SeasonLength is not null ? "training.seasonLength" : "training.missing";
+            throw new ArgumentException("Only a job on a CSV series dataset has targets, a season and missing values.", field);
         }
         else if (model.Loss == LossName.CrossEntropy)
         {
@@ -102,9 +111,14 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
             throw new ArgumentException($"This job would take about {work:G3} multiply-adds (training.epochs × {all.Sum(s => (long)s.Inputs.Length):N0} steps of data × " +
                 $"{JobWork.PerStep(spec):N0} per step for this model); at most {limits.MaxWorkPerJob:G3} are allowed (Limits:MaxWorkPerJob). Use fewer epochs, less data or a smaller model.", "training.epochs");
 
-        var (train, validation) = DatasetSplit.Split(all, training.ValidationFraction, training.Seed);
-        var normalizer = training.Normalize ? Normalizer.Fit(train, normalizeTargets: spec.Loss == LossKind.MeanSquaredError) : null;
-        return (spec, train, validation, normalizer, labels);
+        if (plan is null)
+        {
+            if (training.TestFraction is > 0) throw new ArgumentException("Only a job on a CSV series dataset holds out a test part.", "training.testFraction");
+            (train, validation) = DatasetSplit.Split(all, training.ValidationFraction, training.Seed);
+            training = training with { TestFraction = 0 };
+        }
+        var normalizer = training.Normalize ? Normalizer.Fit(train!, normalizeTargets: spec.Loss == LossKind.MeanSquaredError) : null;
+        return (spec, train!, validation!, normalizer, labels, training, plan);
     }
 
     // Finite doubles can still overflow float32; say so now rather than fail the job later.

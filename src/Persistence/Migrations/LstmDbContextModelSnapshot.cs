@@ -60,16 +60,34 @@ namespace LstmService.Persistence.Migrations
                     b.Property<int>("InputSize")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("IrregularSteps")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("MissingCells")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Rows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SeasonLength")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("SequenceCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("TimeColumn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeSpacing")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -84,12 +102,24 @@ namespace LstmService.Persistence.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DatasetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EvaluationJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("File")
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<string>("ForecastingJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("HasNormalizer")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("IntervalsJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("JobId")
                         .HasColumnType("TEXT");
@@ -113,6 +143,9 @@ namespace LstmService.Persistence.Migrations
 
                     b.Property<string>("SpecJson")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrainingJson")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

@@ -1,0 +1,10 @@
+// What a series model needs to be used and checked: the `forecasting` of its view.
+namespace LstmService.Api.Models;
+
+/// <summary>
+/// A series model reads <c>window</c> rows of every one of <c>columns</c> and forecasts
+/// <c>horizon</c> rows of <c>targets</c>. <c>seasonLength</c> is the season of its seasonal-naive
+/// baseline; <c>maseScale</c> per target the in-sample seasonal-naive MAE of its training part
+/// (MASE's denominator, null when the training part is not longer than a season).
+/// </summary>
+public sealed record ForecastingView(int Window, int Horizon, IReadOnlyList<string> Columns, IReadOnlyList<string> Targets, int SeasonLength, IReadOnlyList<double?> MaseScale);

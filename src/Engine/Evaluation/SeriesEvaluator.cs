@@ -1,0 +1,90 @@
+// Scores a forecaster on a stretch of a series beside the two forecasts anyone can make without a
+// model: the last value (naive) and the value one season back (seasonal naive), on exactly the
+// same targets, per target column and per horizon step.
+namespace LstmService.Engine.Evaluation;
+
+/// <summary>
+/// <paramref name="rows"/> [N][V] with gaps filled; <paramref name="missing"/> marks the cells
+/// that were filled (null: none), which are never scored as targets. A model reads
+/// <paramref name="window"/> rows of <paramref name="inputColumns"/> and forecasts
+/// <paramref name="horizon"/> rows of <paramref name="targetColumns"/> (step-major, as
+/// <see cref="Data.SlidingWindows"/> lays them out).
+/// </summary>
+public sealed class SeriesEvaluator(double[][] rows, bool[][]? missing, int[] inputColumns, int[] targetColumns, int window, int horizon, int seasonLength)
+{
+    /// <summary>
+    /// The model's forecasts from every origin r in [<paramref name="from"/>, <paramref name="to"/>):
+    /// inputs rows [r − window, r), targets rows r … r + horizon − 1. <paramref name="predict"/>
+    /// maps windows to forecasts of horizon·targets values, in the data's units.
+    /// </summary>
+    public SeriesForecasts Forecast(int from, int to, Func<IReadOnlyList<double[][]>, double[][]> predict)
+    {
+        if (from < Math.Max(window, seasonLength) || to > rows.Length || from >= to)
+            throw new ArgumentOutOfRangeException(nameof(from), $"Origins [{from}, {to}) need {Math.Max(window, seasonLength)} rows of history before them, within {rows.Length} rows.");
+        var origins = Enumerable.Range(from, to - from).ToArray();
+        var windows = origins.Select(r => rows[(r - window)..r].Select(row => inputColumns.Select(c => row[c]).ToArray()).ToArray()).ToList();
+        var values = predict(windows);
+        if (values.Length != origins.Length || values.Any(v => v.Length != horizon * targetColumns.Length))
+            throw new InvalidOperationException($"The forecaster must return {horizon * targetColumns.Length} values for each of {origins.Length} windows.");
+        return new SeriesForecasts(origins, to, values);
+    }
+
+    /// <summary>
+    /// The metrics of <paramref name="forecasts"/> and both baselines for each horizon step and
+    /// target, over the targets that lie before the forecasts' end and were not filled in.
+    /// <paramref name="scale"/>: MASE's denominator per target (<see cref="SeasonalScale"/> of the training part).
+    /// </summary>
+    public SeriesScores Score(SeriesForecasts forecasts, double[] scale)
+    {
+        int y = targetColumns.Length;
+        var steps = new List<StepScores>();
+        for (int h = 1; h <= horizon; h++)
+        {
+            var (points, model, naive, seasonal) = (new int[y], new ErrorMetrics?[y], new ErrorMetrics?[y], new ErrorMetrics?[y]);
+            for (int k = 0; k < y; k++)
+            {
+                int c = targetColumns[k];
+                var (actual, byModel, byNaive, bySeason) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+                for (int o = 0; o < forecasts.Origins.Length; o++)
+                {
+                    int r = forecasts.Origins[o], target = r + h - 1;
+                    if (target >= forecasts.End || missing?[target][c] == true) continue;
+                    actual.Add(rows[target][c]);
+                    byModel.Add(forecasts.Values[o][(h - 1) * y + k]);
+                    byNaive.Add(rows[r - 1][c]);
+                    // Hyndman's seasonal naive: the same point of the last season seen before the origin.
+                    bySeason.Add(rows[target - seasonLength * ((h - 1) / seasonLength + 1)][c]);
+                }
+                points[k] = actual.Count;
+                if (actual.Count == 0) continue;
+                model[k] = ErrorMetrics.Compute([.. actual], [.. byModel], scale[k]);
+                naive[k] = ErrorMetrics.Compute([.. actual], [.. byNaive], scale[k]);
+                seasonal[k] = ErrorMetrics.Compute([.. actual], [.. bySeason], scale[k]);
+            }
+            steps.Add(new StepScores(h, points, model, naive, seasonal));
+        }
+        return new SeriesScores(forecasts.Origins.Length, steps);
+    }
+
+    /// <summary>
+    /// MASE's scale per target: the mean absolute error of the seasonal-naive forecast over rows
+    /// [0, <paramref name="trainingRows"/>), each value against the one a season before it, skipping
+    /// pairs with a filled value. NaN when the training part is not longer than a season.
+    /// </summary>
+    public double[] SeasonalScale(int trainingRows) => targetColumns.Select(c =>
+    {
+        var errors = Enumerable.Range(seasonLength, Math.Max(0, trainingRows - seasonLength))
+            .Where(t => missing is null || !(missing[t][c] || missing[t - seasonLength][c]))
+            .Select(t => Math.Abs(rows[t][c] - rows[t - seasonLength][c])).ToList();
+        return errors.Count == 0 ? double.NaN : errors.Average();
+    }).ToArray();
+}
+
+/// <summary>A model's forecasts from consecutive origins (first target rows); targets at or after <see cref="End"/> are not scored.</summary>
+public sealed record SeriesForecasts(int[] Origins, int End, double[][] Values);
+
+/// <summary>Scores over <see cref="Origins"/> forecast origins, one entry per horizon step (1 first).</summary>
+public sealed record SeriesScores(int Origins, IReadOnlyList<StepScores> Steps);
+
+/// <summary>One horizon step: per target, how many targets were scored and the metrics of the model and both baselines (null with none).</summary>
+public sealed record StepScores(int Step, int[] Points, ErrorMetrics?[] Model, ErrorMetrics?[] Naive, ErrorMetrics?[] SeasonalNaive);

@@ -1,0 +1,35 @@
+// Gaps filled by interpolation or by carrying the last value, each column on its own.
+using LstmService.Engine.Data;
+
+namespace LstmService.Engine.Tests;
+
+public class MissingValuesTests
+{
+    private const double N = double.NaN;
+
+    [Fact]
+    public void Interpolation_draws_a_line_across_a_gap_and_holds_the_ends()
+    {
+        double[][] rows = [[N, 1], [2, N], [N, N], [N, 7], [8, N]];
+        var filled = MissingValues.Fill(rows, MissingValueFill.Interpolate);
+        Assert.Equal(new double[] { 2, 2, 4, 6, 8 }, filled.Select(r => r[0]));
+        Assert.Equal(new double[] { 1, 3, 5, 7, 7 }, filled.Select(r => r[1]));
+        Assert.True(double.IsNaN(rows[0][0])); // the input is left alone
+    }
+
+    [Fact]
+    public void Forward_fill_repeats_the_last_value_and_starts_from_the_first()
+    {
+        double[][] rows = [[N], [3], [N], [N], [5], [N]];
+        Assert.Equal(new double[] { 3, 3, 3, 3, 5, 5 }, MissingValues.Fill(rows, MissingValueFill.ForwardFill).Select(r => r[0]));
+    }
+
+    [Fact]
+    public void The_mask_marks_exactly_the_gaps_and_is_null_without_any()
+    {
+        Assert.Null(MissingValues.Mask([[1, 2], [3, 4]]));
+        var mask = MissingValues.Mask([[1, N], [N, 4]])!;
+        Assert.Equal([false, true, true, false], mask.SelectMany(r => r));
+        Assert.Throws<ArgumentException>(() => MissingValues.Fill([[N, 1], [N, 2]], MissingValueFill.Interpolate));
+    }
+}
