@@ -66,6 +66,58 @@ public class SeriesEvaluationTests
         Assert.True(evaluation.Metrics!["realgdp"]!.Rmse > 0);
         Assert.Null(evaluation.Horizons);
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(evaluation, ServiceClient.Json), System.Text.Json.JsonSerializer.Serialize(done.Evaluation, ServiceClient.Json));
+        Assert.Equal([0.8, 0.95], evaluation.Coverage!.Select(c => c.Nominal));
+        Assert.All(evaluation.Coverage!, c => Assert.InRange(c.Empirical["realgdp"]!.Value, 0, 1));
+
+        // Forecast from the last two years: one step (the covariate's future is unknown), with its interval.
+        var history = lines[^8..].Select(l => l[1..].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var response = await client.Http.PostAsJsonAsync($"/api/models/{model.Id}/forecast", new { history, horizon = 1, coverage = 0.9 });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var forecast = (await response.Content.ReadFromJsonAsync<ForecastResponse>(ServiceClient.Json))!;
+        Assert.Equal((1, 1, 0.9, 1), (forecast.Forecast.Length, forecast.Forecast[0].Length, forecast.Coverage, forecast.IntervalSteps));
+        Assert.True(forecast.Lower![0][0] < forecast.Forecast[0][0] && forecast.Forecast[0][0] < forecast.Upper![0][0]);
+        Assert.Equal(forecast.Forecast[0][0] - forecast.Lower[0][0], forecast.Upper[0][0] - forecast.Forecast[0][0], 9);
+        // The same point through predict.
+        var predicted = await client.PostAsync($"/api/models/{model.Id}/predict", new { sequences = new[] { history } });
+        Assert.Equal(forecast.Forecast[0][0], predicted.Body!["outputs"]![0]![0]!.GetValue<double>());
+
+        var (status, problem) = await client.PostAsync($"/api/models/{model.Id}/forecast", new { history, horizon = 2 });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("This model forecasts 1 step of realgdp from realgdp, realcons; more steps would need the future values of realcons, which it does not forecast. Ask for at most 1, or use /predict with windows that hold them.",
+            problem!["errors"]!["horizon"]![0]!.GetValue<string>());
+        (status, problem) = await client.PostAsync($"/api/models/{model.Id}/forecast", new { history = history[..5], horizon = 1 });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("The model reads the last 8 rows; the history has 5. Send at least 8 rows.", problem!["errors"]!["history"]![0]!.GetValue<string>());
+        (status, problem) = await client.PostAsync($"/api/models/{model.Id}/forecast", new { history, coverage = 0.999 });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.NotNull(problem!["errors"]!["coverage"]);
+    }
+
+    [Fact]
+    public async Task Intervals_cover_a_noisy_seasonal_series_as_often_as_nominal_on_its_test_part()
+    {
+        // 5,000 hours of a daily cycle with Gaussian noise (σ = 1): the last 1,500 are the test part.
+        var noise = new MathNet.Numerics.Distributions.Normal(0, 1, new Random(11));
+        var csv = "value\n" + string.Join("\n", Enumerable.Range(0, 5000).Select(t => (10 * Math.Sin(2 * Math.PI * t / 24) + noise.Sample()).ToString("R", CultureInfo.InvariantCulture)));
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var dataset = await UploadCsvAsync(client, "noisy", csv);
+        var job = await client.PostJobAsync(new
+        {
+            datasetId = dataset.Id,
+            model = new { hiddenSize = 8 },
+            training = new { epochs = 3, batchSize = 64, learningRate = 0.01, window = 24, horizon = 2, seasonLength = 24, validationFraction = 0.2, testFraction = 0.3, seed = 4 },
+        });
+        var done = await client.WaitAsync(job.Id);
+        Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+        var evaluation = done.Evaluation!;
+        Assert.Equal(1500, evaluation.Windows);
+        foreach (var step in evaluation.Horizons!)
+            foreach (var check in step.Coverage!)
+                Assert.InRange(check.Empirical["value"]!.Value, check.Nominal - 0.05, check.Nominal + 0.05);
+        // A model that learnt the cycle beats the last value by far, and its errors are about the noise's.
+        Assert.True(evaluation.Metrics!["value"]!.Rmse < 0.5 * evaluation.Baselines!.Naive["value"]!.Rmse);
+        Assert.InRange(evaluation.Metrics["value"]!.Rmse, 0.9, 1.5);
     }
 
 }

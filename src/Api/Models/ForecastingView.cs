@@ -6,5 +6,7 @@ namespace LstmService.Api.Models;
 /// <c>horizon</c> rows of <c>targets</c>. <c>seasonLength</c> is the season of its seasonal-naive
 /// baseline; <c>maseScale</c> per target the in-sample seasonal-naive MAE of its training part
 /// (MASE's denominator, null when the training part is not longer than a season).
+/// <c>intervalSteps</c>: how many forecast steps have calibrated prediction intervals (0 without
+/// a validation part to calibrate them on).
 /// </summary>
-public sealed record ForecastingView(int Window, int Horizon, IReadOnlyList<string> Columns, IReadOnlyList<string> Targets, int SeasonLength, IReadOnlyList<double?> MaseScale);
+public sealed record ForecastingView(int Window, int Horizon, IReadOnlyList<string> Columns, IReadOnlyList<string> Targets, int SeasonLength, IReadOnlyList<double?> MaseScale, int IntervalSteps);

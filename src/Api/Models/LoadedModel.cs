@@ -1,8 +1,10 @@
-// A model ready to answer: its spec and labels, and a predictor in the precision it was stored
-// in, behind a lock because a predictor reuses its network's buffers.
+// A model ready to answer: its spec and labels, a series model's forecasting view and intervals,
+// and a predictor in the precision it was stored in, behind a lock because a predictor reuses
+// its network's buffers.
 using System.Text.Json;
 using LstmService.Api.Infrastructure;
 using LstmService.Engine;
+using LstmService.Engine.Evaluation;
 using LstmService.Engine.Files;
 using LstmService.Engine.Inference;
 using LstmService.Persistence;
@@ -22,18 +24,33 @@ internal sealed class LoadedModel
 
     public ModelSpec Spec { get; }
     public string[]? Labels { get; }
+    /// <summary>A series model's window, horizon, columns and targets; null for a model of sequences.</summary>
+    public ForecastingView? Forecasting { get; private init; }
+    /// <summary>A series model's calibrated interval half-widths; null without a validation part.</summary>
+    public ConformalIntervals? Intervals { get; private init; }
 
     public static LoadedModel Load(StoredModel stored)
     {
         var contents = ModelFile.Read(stored.File);
-        var labels = stored.LabelsJson is null ? null : JsonSerializer.Deserialize<string[]>(stored.LabelsJson, ApiJson.Options);
+        var labels = Read<string[]>(stored.LabelsJson);
+        var forecasting = Read<ForecastingView>(stored.ForecastingJson);
+        var intervals = Read<ConformalIntervals>(stored.IntervalsJson);
         if (stored.Precision == "float64")
         {
             var predictor = new Predictor<double>(contents.CreateNetwork<double>(), contents.Normalizer);
-            return new LoadedModel(contents.Spec, labels, s => predictor.Predict(s), predictor.Forecast);
+            return new LoadedModel(contents.Spec, labels, s => predictor.Predict(s), Forecaster(forecasting, predictor.Predict, predictor.Forecast)) { Forecasting = forecasting, Intervals = intervals };
         }
         var single = new Predictor<float>(contents.CreateNetwork<float>(), contents.Normalizer);
-        return new LoadedModel(contents.Spec, labels, s => single.Predict(s), single.Forecast);
+        return new LoadedModel(contents.Spec, labels, s => single.Predict(s), Forecaster(forecasting, single.Predict, single.Forecast)) { Forecasting = forecasting, Intervals = intervals };
+    }
+
+    // A series model forecasts from its last window (feeding its forecasts back beyond its
+    // horizon); any other runs the whole history and feeds each output back as the next input.
+    private static Func<double[][], int, double[][]> Forecaster(ForecastingView? forecasting, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, double[][]> stateful)
+    {
+        if (forecasting is not { } f) return stateful;
+        int[] targets = [.. f.Targets.Select(t => f.Columns.ToList().IndexOf(t))];
+        return (history, steps) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, w => [.. predict(w, 256).Select(o => o[0])])[0];
     }
 
     public double[][][] Predict(IReadOnlyList<double[][]> sequences)
@@ -41,8 +58,11 @@ internal sealed class LoadedModel
         lock (_gate) return _predict(sequences);
     }
 
+    /// <summary><paramref name="horizon"/> rows after <paramref name="history"/>: [horizon][targets] for a series model, [horizon][outputs] otherwise.</summary>
     public double[][] Forecast(double[][] history, int horizon)
     {
         lock (_gate) return _forecast(history, horizon);
     }
+
+    private static T? Read<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, ApiJson.Options);
 }

@@ -9,7 +9,8 @@ namespace LstmService.Api.Models;
 /// A forecaster's evaluation on <c>split</c> ("test": the held-out end of its series; "data": a
 /// series the caller brought): over <c>windows</c> forecast origins, the one-step
 /// <c>metrics</c> per target column beside the naive and seasonal-naive <c>baselines</c> on the
-/// same targets, and for a model of horizon &gt; 1 the same per horizon step (<c>horizons</c>).
+/// same targets, the empirical <c>coverage</c> of its prediction intervals, and for a model of
+/// horizon &gt; 1 the same per horizon step (<c>horizons</c>).
 /// A classifier's evaluation has <c>sequences</c>, <c>accuracy</c>, <c>perClass</c> and
 /// <c>confusion</c> instead.
 /// </summary>
@@ -20,25 +21,42 @@ public sealed record ModelEvaluation
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? SeasonLength { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, ErrorMetrics?>? Metrics { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Baselines? Baselines { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<IntervalCoverage>? Coverage { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<HorizonStep>? Horizons { get; init; }
 
-    /// <summary>The one-step scores of a series model (and per step when its horizon is above 1), targets named.</summary>
-    public static ModelEvaluation FromSeries(string split, SeriesScores scores, string[] targets, int seasonLength)
+    /// <summary>The nominal coverages whose empirical coverage an evaluation reports.</summary>
+    public static readonly double[] CheckedCoverages = [0.8, 0.95];
+
+    /// <summary>
+    /// The one-step scores of a series model (and per step when its horizon is above 1), targets
+    /// named; with <paramref name="intervals"/>, how often its intervals held the actual value.
+    /// </summary>
+    public static ModelEvaluation FromSeries(string split, SeriesScores scores, string[] targets, int seasonLength,
+        IReadOnlyList<double>[][] absoluteErrors, ConformalIntervals? intervals)
     {
-        var steps = scores.Steps.Select(s => new HorizonStep(s.Step, Named(s.Model, targets), new Baselines(Named(s.Naive, targets), Named(s.SeasonalNaive, targets)))).ToList();
+        var steps = scores.Steps.Select(s => new HorizonStep(s.Step, Named(s.Model, targets), new Baselines(Named(s.Naive, targets), Named(s.SeasonalNaive, targets)),
+            intervals is null || s.Step > intervals.Steps ? null : Coverages(s.Step, targets, absoluteErrors[s.Step - 1], intervals))).ToList();
         return new ModelEvaluation
         {
             Split = split, Windows = scores.Origins, SeasonLength = seasonLength,
-            Metrics = steps[0].Metrics, Baselines = steps[0].Baselines, Horizons = steps.Count > 1 ? steps : null,
+            Metrics = steps[0].Metrics, Baselines = steps[0].Baselines, Coverage = steps[0].Coverage, Horizons = steps.Count > 1 ? steps : null,
         };
     }
+
+    // Per checked coverage and target: the share of errors within the interval's half-width (null when it has none).
+    private static List<IntervalCoverage> Coverages(int step, string[] targets, IReadOnlyList<double>[] errors, ConformalIntervals intervals) =>
+        [.. CheckedCoverages.Select(c => new IntervalCoverage(c, targets.Select((t, k) => (t, intervals.Width(step, k, c) is { } w && errors[k].Count > 0
+            ? errors[k].Count(e => e <= w) / (double)errors[k].Count : (double?)null)).ToDictionary(p => p.t, p => p.Item2)))];
 
     private static Dictionary<string, ErrorMetrics?> Named(ErrorMetrics?[] values, string[] targets) =>
         targets.Select((t, k) => (t, values[k])).ToDictionary(p => p.t, p => p.Item2);
 }
 
+/// <summary>How often the model's <c>nominal</c> prediction intervals held the actual value, per target (<c>empirical</c>, 0 to 1).</summary>
+public sealed record IntervalCoverage(double Nominal, IReadOnlyDictionary<string, double?> Empirical);
+
 /// <summary>The same metrics for the last value (naive) and the value a season back (seasonal naive), on the same targets.</summary>
 public sealed record Baselines(IReadOnlyDictionary<string, ErrorMetrics?> Naive, IReadOnlyDictionary<string, ErrorMetrics?> SeasonalNaive);
 
-/// <summary>The scores of the <c>step</c>-th forecast step (1 = the next row).</summary>
-public sealed record HorizonStep(int Step, IReadOnlyDictionary<string, ErrorMetrics?> Metrics, Baselines Baselines);
+/// <summary>The scores of the <c>step</c>-th forecast step (1 = the next row), and its intervals' coverage.</summary>
+public sealed record HorizonStep(int Step, IReadOnlyDictionary<string, ErrorMetrics?> Metrics, Baselines Baselines, IReadOnlyList<IntervalCoverage>? Coverage);

@@ -10,10 +10,18 @@ public sealed record PredictRequest(List<double[][]>? Sequences);
 /// </summary>
 public sealed record PredictResponse(IReadOnlyList<object> Outputs, IReadOnlyList<string>? Labels);
 
-/// <summary>The series so far, [T][X], and how many steps to forecast after it.</summary>
-public sealed record ForecastRequest(double[][]? History, int Horizon = 1);
+/// <summary>
+/// The series so far, [T][X] (for a series model at least its window, every column), how many
+/// steps to forecast after it, and the coverage of the prediction intervals (0.5 to 0.99).
+/// </summary>
+public sealed record ForecastRequest(double[][]? History, int Horizon = 1, double Coverage = 0.8);
 
-public sealed record ForecastResponse(double[][] Forecast);
+/// <summary>
+/// <c>forecast</c> [horizon][targets]; for a series model <c>lower</c> and <c>upper</c>, the
+/// prediction interval at <c>coverage</c> for each of the first <c>intervalSteps</c> steps (the
+/// steps the model's intervals were calibrated for; null without calibration).
+/// </summary>
+public sealed record ForecastResponse(double[][] Forecast, double[][]? Lower = null, double[][]? Upper = null, double? Coverage = null, int IntervalSteps = 0);
 
 /// <summary>The multipart form of POST /api/models/import (for the OpenAPI document; the endpoint reads the form itself).</summary>
 public sealed record ImportForm(IFormFile Weights, string? Spec, string? Name);

@@ -5,6 +5,8 @@ using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
 using LstmService.Api.Security;
 using LstmService.Engine;
+using LstmService.Engine.Evaluation;
+using LstmService.Engine.Inference;
 using LstmService.Engine.Files;
 using LstmService.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -82,10 +84,17 @@ public static class ModelsApi
             var labels = probabilities.Select(p => model.Labels is { } names ? names[Array.IndexOf(p, p.Max())] : Array.IndexOf(p, p.Max()).ToString()).ToList();
             return TypedResults.Ok(new PredictResponse(probabilities, labels));
         }
+        if (model.Forecasting is { Horizon: > 1 } f) // each window's horizon·targets outputs as [horizon][targets]
+            return TypedResults.Ok(new PredictResponse(outputs.Select(o => o[^1].Chunk(f.Targets.Count).ToArray()).ToList<object>(), null));
         return TypedResults.Ok(new PredictResponse(model.Spec.Steps == OutputSteps.All ? outputs : outputs.Select(o => o[^1]).ToList<object>(), null));
     }
 
-    /// <summary>Runs the history, then feeds each output back as the next input for <c>horizon</c> steps (models whose output is their input series).</summary>
+    /// <summary>
+    /// The next <c>horizon</c> rows after the history. A series model reads its last window and
+    /// forecasts its targets (feeding them back beyond its horizon when it reads nothing else),
+    /// with prediction intervals at <c>coverage</c>; another runs the whole history and feeds each
+    /// output back as the next input (models whose output is their input series).
+    /// </summary>
     internal static async Task<Results<Ok<ForecastResponse>, ProblemHttpResult, ValidationProblem>> Forecast(
         string id, ForecastRequest request, LstmDbContext db, ModelCache cache, IOptions<ServiceLimits> limits, CancellationToken cancellationToken)
     {
@@ -94,22 +103,48 @@ public static class ModelsApi
         var errors = new ValidationErrors();
         SequenceChecks.CheckShapes(request.History is null ? null : [new SequenceData { Inputs = request.History }], "history", limits.Value, errors);
         errors.Require(request.Horizon >= 1 && request.Horizon <= limits.Value.MaxForecastHorizon, "horizon", $"Must be between 1 and {limits.Value.MaxForecastHorizon}.");
-        errors.Require(model.Spec.Loss == LossKind.MeanSquaredError && model.Spec.OutputSize == model.Spec.InputSize, "id",
-            $"Forecasting feeds outputs back as inputs; this model has {model.Spec.InputSize} inputs and {model.Spec.OutputSize} outputs.");
-        if (errors.IsEmpty)
+        errors.Require(request.Coverage is >= ConformalIntervals.MinCoverage and <= ConformalIntervals.MaxCoverage, "coverage", "Must be between 0.5 and 0.99.");
+        if (model.Forecasting is { } f)
         {
-            errors.Require(request.History![0].Length == model.Spec.InputSize, "history[0]", $"The model takes {model.Spec.InputSize} inputs per step.");
-            CheckWork(request.History.Length + (long)request.Horizon, model.Spec, limits.Value, "history", errors);
+            bool feedsBack = WindowedForecast.CanFeedBack([.. f.Targets.Select(t => f.Columns.ToList().IndexOf(t))], f.Columns.Count);
+            errors.Require(request.Horizon <= f.Horizon || feedsBack, "horizon",
+                $"This model forecasts {f.Horizon} step{(f.Horizon == 1 ? "" : "s")} of {string.Join(", ", f.Targets)} from {string.Join(", ", f.Columns)}; more steps would need the future values of " +
+                $"{string.Join(", ", f.Columns.Except(f.Targets))}, which it does not forecast. Ask for at most {f.Horizon}, or use /predict with windows that hold them.");
+            if (errors.IsEmpty)
+            {
+                errors.Require(request.History!.Length >= f.Window, "history", $"The model reads the last {f.Window} rows; the history has {request.History.Length}. Send at least {f.Window} rows.");
+                errors.Require(request.History[0].Length == f.Columns.Count, "history[0]", $"The model reads {f.Columns.Count} columns per row ({string.Join(", ", f.Columns)}); got {request.History[0].Length}.");
+                CheckWork((request.Horizon + f.Horizon - 1) / f.Horizon * (long)f.Window, model.Spec, limits.Value, "horizon", errors);
+            }
         }
+        else
+        {
+            errors.Require(model.Spec.Loss == LossKind.MeanSquaredError && model.Spec.OutputSize == model.Spec.InputSize, "id",
+                $"Forecasting feeds outputs back as inputs; this model has {model.Spec.InputSize} inputs and {model.Spec.OutputSize} outputs. Use /predict.");
+            if (errors.IsEmpty)
+            {
+                errors.Require(request.History![0].Length == model.Spec.InputSize, "history[0]", $"The model takes {model.Spec.InputSize} inputs per step.");
+                CheckWork(request.History.Length + (long)request.Horizon, model.Spec, limits.Value, "history", errors);
+            }
+        }
+        var intervals = model.Intervals;
+        int intervalSteps = intervals is null ? 0 : Math.Min(request.Horizon, intervals.Steps);
+        if (errors.IsEmpty && intervals is not null && TooFewResiduals(intervals, intervalSteps, model.Forecasting!.Targets, request.Coverage) is { } why) errors.Add("coverage", why);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
+
+        double[][] forecast;
         try
         {
-            return TypedResults.Ok(new ForecastResponse(model.Forecast(request.History!, request.Horizon)));
+            forecast = model.Forecast(request.History!, request.Horizon);
         }
         catch (ArgumentException e)
         {
             return Problems.Invalid("history", e);
         }
+        if (intervals is null) return TypedResults.Ok(new ForecastResponse(forecast));
+        // The interval of a step is its forecast ± the calibrated half-width.
+        double[][] Band(int sign) => [.. forecast.Take(intervalSteps).Select((row, s) => row.Select((v, k) => v + sign * intervals.Width(s + 1, k, request.Coverage)!.Value).ToArray())];
+        return TypedResults.Ok(new ForecastResponse(forecast, Band(-1), Band(+1), request.Coverage, intervalSteps));
     }
 
     /// <summary>The weights as a safetensors file (PyTorch names; spec and normalizer in its metadata).</summary>
@@ -203,6 +238,15 @@ public static class ModelsApi
         int deleted = await db.Models.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
         cache.Remove(id);
         return deleted == 0 ? Problems.NotFound("model", id) : TypedResults.NoContent();
+    }
+
+    // Conformal intervals at coverage c need at least c·(n+1) − 1 residuals; say which step has too few.
+    private static string? TooFewResiduals(ConformalIntervals intervals, int steps, IReadOnlyList<string> targets, double coverage)
+    {
+        var (step, k) = Enumerable.Range(1, steps).SelectMany(step => targets.Select((_, k) => (step, k))).FirstOrDefault(p => intervals.Width(p.step, p.k, coverage) is null);
+        if (step == 0) return null;
+        int n = intervals.Residuals[step - 1][k];
+        return $"Step {step}'s interval for {targets[k]} was calibrated on {n} validation forecasts, too few for {coverage:0.##} coverage (at most {Math.Floor(100.0 * n / (n + 1)) / 100:0.##}).";
     }
 
     // A big model on a long input holds the model (and a core) for as long as it runs.

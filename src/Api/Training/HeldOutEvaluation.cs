@@ -1,5 +1,6 @@
 // A trained model scored on the part of its data it never saw, in the data's own units, beside
-// the baselines: what a job stores with its model.
+// the baselines, and its prediction intervals calibrated on the validation part: what a job
+// stores with its model.
 using System.Numerics;
 using LstmService.Api.Models;
 using LstmService.Engine.Data;
@@ -11,20 +12,39 @@ namespace LstmService.Api.Training;
 
 internal static class HeldOutEvaluation
 {
+    // Recursive forecasts are calibrated for two seasons ahead (at least 12 steps), as far as the
+    // validation part reaches, from its latest origins: enough residuals, bounded work.
+    private const int MinCalibratedSteps = 12, MaxCalibrationOrigins = 1000;
+
     /// <summary>
-    /// A series model's forecasting view and its evaluation on the test part (null without one).
-    /// The network's weights become final: call this after the model file is written.
+    /// A series model's forecasting view, its conformal intervals (null without a validation
+    /// part) and its evaluation on the test part (null without one). The network's weights
+    /// become final: call this after the model file is written.
     /// </summary>
-    public static (ForecastingView, ModelEvaluation?) OfSeries<T>(LstmNetwork<T> network, Normalizer? normalizer, SeriesPlan plan)
+    public static (ForecastingView, ConformalIntervals?, ModelEvaluation?) OfSeries<T>(LstmNetwork<T> network, Normalizer? normalizer, SeriesPlan plan)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var split = plan.Split;
         var evaluator = new SeriesEvaluator(plan.Rows, plan.Missing, plan.InputColumns, plan.Targets, plan.Window, plan.Horizon, plan.SeasonLength);
-        var scale = evaluator.SeasonalScale(plan.Split.TrainingRows);
-        var forecasting = new ForecastingView(plan.Window, plan.Horizon, plan.Columns, plan.TargetNames, plan.SeasonLength,
-            [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)]);
-        if (plan.Split.TestRows == 0) return (forecasting, null);
         var predictor = new Predictor<T>(network, normalizer);
-        var forecasts = evaluator.Forecast(plan.Split.TestStart, plan.Split.Rows, windows => [.. predictor.Predict(windows).Select(o => o[0])]);
-        return (forecasting, ModelEvaluation.FromSeries("test", evaluator.Score(forecasts, scale), plan.TargetNames, plan.SeasonLength));
+        double[][] Predict(IReadOnlyList<double[][]> windows) => [.. predictor.Predict(windows).Select(o => o[0])];
+
+        ConformalIntervals? intervals = null;
+        if (split.ValidationRows > 0)
+        {
+            int steps = WindowedForecast.CanFeedBack(plan.Targets, plan.Columns.Length)
+                ? Math.Min(split.ValidationRows, Math.Max(plan.Horizon, Math.Max(2 * plan.SeasonLength, MinCalibratedSteps)))
+                : plan.Horizon;
+            var calibration = evaluator.Forecast(Math.Max(split.ValidationStart, split.TestStart - MaxCalibrationOrigins), split.TestStart, Predict, steps);
+            intervals = ConformalIntervals.Fit(evaluator.AbsoluteErrors(calibration));
+        }
+
+        var scale = evaluator.SeasonalScale(split.TrainingRows);
+        var forecasting = new ForecastingView(plan.Window, plan.Horizon, plan.Columns, plan.TargetNames, plan.SeasonLength,
+            [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)], intervals?.Steps ?? 0);
+        if (split.TestRows == 0) return (forecasting, intervals, null);
+        var forecasts = evaluator.Forecast(split.TestStart, split.Rows, Predict);
+        var evaluation = ModelEvaluation.FromSeries("test", evaluator.Score(forecasts, scale), plan.TargetNames, plan.SeasonLength, evaluator.AbsoluteErrors(forecasts), intervals);
+        return (forecasting, intervals, evaluation);
     }
 }

@@ -129,7 +129,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         // The losses of the epoch whose weights are stored: the best one when early stopping restored it.
         var held = result.History[result.WeightsEpoch - 1];
         var modelFile = ModelFile.ToBytes(network, data.Normalizer); // before the predictor below marks the weights final
-        var (forecasting, evaluation) = data.Series is { } plan ? HeldOutEvaluation.OfSeries(network, data.Normalizer, plan) : (null, null);
+        var (forecasting, intervals, evaluation) = data.Series is { } plan ? HeldOutEvaluation.OfSeries(network, data.Normalizer, plan) : (null, null, null);
         var model = new StoredModel
         {
             Id = Ids.New(),
@@ -145,6 +145,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             TrainingJson = JsonSerializer.Serialize(data.Settings, ApiJson.Options),
             DatasetId = job.DatasetId,
             ForecastingJson = forecasting is null ? null : JsonSerializer.Serialize(forecasting, ApiJson.Options),
+            IntervalsJson = intervals is null ? null : JsonSerializer.Serialize(intervals, ApiJson.Options),
             EvaluationJson = evaluation is null ? null : JsonSerializer.Serialize(evaluation, ApiJson.Options),
             File = modelFile,
         };

@@ -1,6 +1,8 @@
 // Scores a forecaster on a stretch of a series beside the two forecasts anyone can make without a
 // model: the last value (naive) and the value one season back (seasonal naive), on exactly the
 // same targets, per target column and per horizon step.
+using LstmService.Engine.Inference;
+
 namespace LstmService.Engine.Evaluation;
 
 /// <summary>
@@ -13,57 +15,67 @@ namespace LstmService.Engine.Evaluation;
 public sealed class SeriesEvaluator(double[][] rows, bool[][]? missing, int[] inputColumns, int[] targetColumns, int window, int horizon, int seasonLength)
 {
     /// <summary>
-    /// The model's forecasts from every origin r in [<paramref name="from"/>, <paramref name="to"/>):
-    /// inputs rows [r − window, r), targets rows r … r + horizon − 1. <paramref name="predict"/>
-    /// maps windows to forecasts of horizon·targets values, in the data's units.
+    /// The model's forecasts of <paramref name="steps"/> rows (default: its horizon; more are fed
+    /// back, <see cref="WindowedForecast"/>) from every origin r in [<paramref name="from"/>,
+    /// <paramref name="to"/>): inputs rows [r − window, r), targets rows r … r + steps − 1.
+    /// <paramref name="predict"/> maps windows to forecasts of horizon·targets values, in the data's units.
     /// </summary>
-    public SeriesForecasts Forecast(int from, int to, Func<IReadOnlyList<double[][]>, double[][]> predict)
+    public SeriesForecasts Forecast(int from, int to, Func<IReadOnlyList<double[][]>, double[][]> predict, int? steps = null)
     {
         if (from < Math.Max(window, seasonLength) || to > rows.Length || from >= to)
             throw new ArgumentOutOfRangeException(nameof(from), $"Origins [{from}, {to}) need {Math.Max(window, seasonLength)} rows of history before them, within {rows.Length} rows.");
         var origins = Enumerable.Range(from, to - from).ToArray();
-        var windows = origins.Select(r => rows[(r - window)..r].Select(row => inputColumns.Select(c => row[c]).ToArray()).ToArray()).ToList();
-        var values = predict(windows);
-        if (values.Length != origins.Length || values.Any(v => v.Length != horizon * targetColumns.Length))
-            throw new InvalidOperationException($"The forecaster must return {horizon * targetColumns.Length} values for each of {origins.Length} windows.");
-        return new SeriesForecasts(origins, to, values);
+        var histories = origins.Select(r => rows[(r - window)..r]).ToList();
+        // The forecaster sees only the input columns.
+        double[][] Inputs(double[][] w) => [.. w.Select(row => inputColumns.Select(c => row[c]).ToArray())];
+        var forecasts = WindowedForecast.Run(histories, steps ?? horizon, window, horizon, targetColumns, windows => predict([.. windows.Select(Inputs)]));
+        return new SeriesForecasts(origins, to, [.. forecasts.Select(f => f.SelectMany(row => row).ToArray())], steps ?? horizon);
     }
 
     /// <summary>
-    /// The metrics of <paramref name="forecasts"/> and both baselines for each horizon step and
-    /// target, over the targets that lie before the forecasts' end and were not filled in.
+    /// The metrics of <paramref name="forecasts"/> and both baselines for each step and target,
+    /// over the targets that lie before the forecasts' end and were not filled in.
     /// <paramref name="scale"/>: MASE's denominator per target (<see cref="SeasonalScale"/> of the training part).
     /// </summary>
     public SeriesScores Score(SeriesForecasts forecasts, double[] scale)
     {
         int y = targetColumns.Length;
         var steps = new List<StepScores>();
-        for (int h = 1; h <= horizon; h++)
+        for (int h = 1; h <= forecasts.Steps; h++)
         {
             var (points, model, naive, seasonal) = (new int[y], new ErrorMetrics?[y], new ErrorMetrics?[y], new ErrorMetrics?[y]);
             for (int k = 0; k < y; k++)
             {
                 int c = targetColumns[k];
-                var (actual, byModel, byNaive, bySeason) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
-                for (int o = 0; o < forecasts.Origins.Length; o++)
-                {
-                    int r = forecasts.Origins[o], target = r + h - 1;
-                    if (target >= forecasts.End || missing?[target][c] == true) continue;
-                    actual.Add(rows[target][c]);
-                    byModel.Add(forecasts.Values[o][(h - 1) * y + k]);
-                    byNaive.Add(rows[r - 1][c]);
-                    // Hyndman's seasonal naive: the same point of the last season seen before the origin.
-                    bySeason.Add(rows[target - seasonLength * ((h - 1) / seasonLength + 1)][c]);
-                }
-                points[k] = actual.Count;
-                if (actual.Count == 0) continue;
-                model[k] = ErrorMetrics.Compute([.. actual], [.. byModel], scale[k]);
-                naive[k] = ErrorMetrics.Compute([.. actual], [.. byNaive], scale[k]);
-                seasonal[k] = ErrorMetrics.Compute([.. actual], [.. bySeason], scale[k]);
+                var scored = Scored(forecasts, h, k).ToList();
+                points[k] = scored.Count;
+                if (scored.Count == 0) continue;
+                double[] actual = [.. scored.Select(s => rows[s.Target][c])];
+                model[k] = ErrorMetrics.Compute(actual, [.. scored.Select(s => s.Forecast)], scale[k]);
+                naive[k] = ErrorMetrics.Compute(actual, [.. scored.Select(s => rows[s.Origin - 1][c])], scale[k]);
+                // Hyndman's seasonal naive: the same point of the last season seen before the origin.
+                seasonal[k] = ErrorMetrics.Compute(actual, [.. scored.Select(s => rows[s.Target - seasonLength * ((h - 1) / seasonLength + 1)][c])], scale[k]);
             }
             steps.Add(new StepScores(h, points, model, naive, seasonal));
         }
         return new SeriesScores(forecasts.Origins.Length, steps);
+    }
+
+    /// <summary>The absolute errors of <paramref name="forecasts"/> [step][target] on the targets <see cref="Score"/> scores.</summary>
+    public IReadOnlyList<double>[][] AbsoluteErrors(SeriesForecasts forecasts) =>
+        [.. Enumerable.Range(1, forecasts.Steps).Select(h => Enumerable.Range(0, targetColumns.Length)
+            .Select(k => (IReadOnlyList<double>)[.. Scored(forecasts, h, k).Select(s => Math.Abs(rows[s.Target][targetColumns[k]] - s.Forecast))]).ToArray())];
+
+    // Step h's forecasts of target k whose target row is before the end and was not filled in.
+    private IEnumerable<(int Origin, int Target, double Forecast)> Scored(SeriesForecasts forecasts, int h, int k)
+    {
+        int y = targetColumns.Length;
+        for (int o = 0; o < forecasts.Origins.Length; o++)
+        {
+            int r = forecasts.Origins[o], target = r + h - 1;
+            if (target < forecasts.End && missing?[target][targetColumns[k]] != true)
+                yield return (r, target, forecasts.Values[o][(h - 1) * y + k]);
+        }
     }
 
     /// <summary>
@@ -80,8 +92,11 @@ public sealed class SeriesEvaluator(double[][] rows, bool[][]? missing, int[] in
     }).ToArray();
 }
 
-/// <summary>A model's forecasts from consecutive origins (first target rows); targets at or after <see cref="End"/> are not scored.</summary>
-public sealed record SeriesForecasts(int[] Origins, int End, double[][] Values);
+/// <summary>
+/// A model's forecasts of <see cref="Steps"/> rows (step-major per origin) from consecutive
+/// origins (first target rows); targets at or after <see cref="End"/> are not scored.
+/// </summary>
+public sealed record SeriesForecasts(int[] Origins, int End, double[][] Values, int Steps);
 
 /// <summary>Scores over <see cref="Origins"/> forecast origins, one entry per horizon step (1 first).</summary>
 public sealed record SeriesScores(int Origins, IReadOnlyList<StepScores> Steps);
