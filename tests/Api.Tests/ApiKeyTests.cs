@@ -82,7 +82,7 @@ public class ApiKeyTests
 
         // Every route of the API, by its pattern: a predict key passes on all but the writes (an unknown id then answers 404 or 400).
         var routes = ApiRoutes(factory.Services);
-        Assert.Superset(new HashSet<string>([.. AdminOnly, "POST api/models/{id}/predict", "POST api/models/{id}/forecast", "GET api/jobs/{id}/events"]), routes.Select(r => r.Name).ToHashSet());
+        Assert.Superset(new HashSet<string>([.. AdminOnly, "POST api/models/{id}/predict", "POST api/models/{id}/forecast", "POST api/models/{id}/evaluate", "GET api/jobs/{id}/events"]), routes.Select(r => r.Name).ToHashSet());
         foreach (var (name, request) in routes)
         {
             var response = await reader.Http.SendAsync(request());

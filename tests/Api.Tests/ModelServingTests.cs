@@ -44,6 +44,27 @@ public class ModelServingTests
         }
         var model = JsonNode.Parse(await client.Http.GetStringAsync($"/api/models/{done.ModelId}"))!;
         Assert.Equal(["down", "up"], model["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+
+        // A tenth of each class was held out (stratified) and scored: 2 "down" and 2 "up" sequences.
+        var evaluation = model["evaluation"]!;
+        Assert.Equal(("test", 4), (evaluation["split"]!.GetValue<string>(), evaluation["sequences"]!.GetValue<int>()));
+        var confusion = evaluation["confusion"]!.AsArray().Select(r => r!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray();
+        Assert.Equal([2, 2], confusion.Select(row => row.Sum()));
+        Assert.Equal((confusion[0][0] + confusion[1][1]) / 4.0, evaluation["accuracy"]!.GetValue<double>());
+        Assert.Equal(1.0, evaluation["accuracy"]!.GetValue<double>()); // rising against falling is easy
+        Assert.Equal(2, evaluation["perClass"]!["up"]!["support"]!.GetValue<int>());
+        Assert.Equal(0.1, model["training"]!["testFraction"]!.GetValue<double>());
+        Assert.Equal(evaluation.ToJsonString(), JsonNode.Parse(await client.Http.GetStringAsync($"/api/jobs/{job.Id}"))!["evaluation"]!.ToJsonString());
+
+        // Scored on sequences the caller brings: the rising one is called "down" here, so half are wrong.
+        var labelled = new[] { new { inputs = rising, label = "down" }, new { inputs = falling, label = "down" } };
+        (status, body) = await client.PostAsync($"/api/models/{done.ModelId}/evaluate", new { data = new { sequences = labelled } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("data", 2, 0.5), (body!["split"]!.GetValue<string>(), body["sequences"]!.GetValue<int>(), body["accuracy"]!.GetValue<double>()));
+        Assert.Equal("[[1,1],[0,0]]", body["confusion"]!.ToJsonString());
+        (status, body) = await client.PostAsync($"/api/models/{done.ModelId}/evaluate", new { data = new { sequences = new[] { new { inputs = rising, label = "sideways" } } } });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Each sequence needs a label the model knows: down, up.", body!["errors"]!["data.sequences[0].label"]![0]!.GetValue<string>());
     }
 
     [Fact]

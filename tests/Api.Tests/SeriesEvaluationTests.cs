@@ -91,6 +91,34 @@ public class SeriesEvaluationTests
         (status, problem) = await client.PostAsync($"/api/models/{model.Id}/forecast", new { history, coverage = 0.999 });
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.NotNull(problem!["errors"]!["coverage"]);
+
+        // New data: the whole of macro.csv (five columns; the model's two picked by name), scored from
+        // every origin after the window; the baselines by hand again.
+        var full = await UploadCsvAsync(client, "macro-full", Sample("macro.csv"));
+        response = await client.Http.PostAsJsonAsync($"/api/models/{model.Id}/evaluate", new { datasetId = full.Id });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var onData = (await response.Content.ReadFromJsonAsync<ModelEvaluation>(ServiceClient.Json))!;
+        var complete = Sample("macro.csv").Trim().Split('\n')[1..].Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
+        var origins = Enumerable.Range(8, 203 - 8).ToArray();
+        Assert.Equal(("data", 195), (onData.Split, onData.Windows));
+        Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 1])), onData.Baselines!.Naive["realgdp"]!.Mae, 9);
+        Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 4])), onData.Baselines.SeasonalNaive["realgdp"]!.Mae, 9);
+        // MASE divides by the training part's in-sample seasonal-naive MAE, whatever the data.
+        Assert.Equal(onData.Metrics!["realgdp"]!.Mae / model.Forecasting.MaseScale[0]!.Value, onData.Metrics["realgdp"]!.Mase!.Value, 9);
+
+        // The same series inline, as the model's two columns.
+        var inline = Sample("macro.csv").Trim().Split('\n')[1..].Select(l => l.Split(',')[1..3].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var inlineAnswer = await client.PostAsync($"/api/models/{model.Id}/evaluate", new { data = new { sequences = new[] { new { inputs = inline } } } });
+        Assert.Equal(HttpStatusCode.OK, inlineAnswer.Status);
+        Assert.Equal(onData.Metrics["realgdp"]!.Rmse, inlineAnswer.Body!["metrics"]!["realgdp"]!["rmse"]!.GetValue<double>(), 12);
+
+        (status, problem) = await client.PostAsync($"/api/models/{model.Id}/evaluate", new { data = new { sequences = new[] { new { inputs = inline[..8] } } } });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("The model needs 8 rows of history before the first row it forecasts (its window and season); the series has 8.", problem!["errors"]!["data.sequences"]![0]!.GetValue<string>());
+        var other = await UploadCsvAsync(client, "elec", Sample("elec-equip.csv"));
+        (status, problem) = await client.PostAsync($"/api/models/{model.Id}/evaluate", new { datasetId = other.Id });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("The dataset lacks realgdp, realcons; the model reads realgdp, realcons.", problem!["errors"]!["datasetId"]![0]!.GetValue<string>());
     }
 
     [Fact]

@@ -96,6 +96,12 @@ public class ValidationTests : IDisposable
         (status, problem) = await _client.PostAsync($"/api/models/{done.ModelId}/forecast", new { history = new[] { new[] { 1.0, 2 } }, horizon = 3 });
         Assert.Equal(HttpStatusCode.BadRequest, status); // 2 inputs, 1 output: nothing to feed back
         Assert.NotNull(problem!["errors"]!["id"]);
+
+        (status, problem) = await _client.PostAsync($"/api/models/{done.ModelId}/evaluate", new { datasetId = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, status); // neither a series model nor a classifier
+        Assert.NotNull(problem!["errors"]!["id"]);
+        (status, _) = await _client.PostAsync($"/api/models/{Guid.NewGuid():N}/evaluate", new { datasetId = "x" });
+        Assert.Equal(HttpStatusCode.NotFound, status);
     }
 
     [Theory]

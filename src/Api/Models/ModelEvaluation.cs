@@ -23,19 +23,43 @@ public sealed record ModelEvaluation
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Baselines? Baselines { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<IntervalCoverage>? Coverage { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<HorizonStep>? Horizons { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Sequences { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Accuracy { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, ClassScores>? PerClass { get; init; }
+    /// <summary>Counts [actual][predicted], classes in the model's <c>labels</c> order.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[][]? Confusion { get; init; }
+
+    /// <summary>
+    /// A classifier's scores on <paramref name="inputs"/> labelled <paramref name="actual"/>
+    /// (indices into <paramref name="labels"/>): the most probable class of each is its prediction.
+    /// </summary>
+    public static ModelEvaluation OfClassifier(string split, Func<IReadOnlyList<double[][]>, double[][][]> predict, IReadOnlyList<double[][]> inputs, int[] actual, string[] labels)
+    {
+        int[] predicted = [.. predict(inputs).Select(p => Array.IndexOf(p[^1], p[^1].Max()))];
+        var metrics = ClassificationMetrics.Compute(actual, predicted, labels.Length);
+        return new ModelEvaluation
+        {
+            Split = split, Sequences = metrics.Sequences, Accuracy = metrics.Accuracy,
+            PerClass = labels.Select((l, c) => (l, metrics.PerClass[c])).ToDictionary(p => p.l, p => p.Item2), Confusion = metrics.Confusion,
+        };
+    }
 
     /// <summary>The nominal coverages whose empirical coverage an evaluation reports.</summary>
     public static readonly double[] CheckedCoverages = [0.8, 0.95];
 
     /// <summary>
-    /// The one-step scores of a series model (and per step when its horizon is above 1), targets
-    /// named; with <paramref name="intervals"/>, how often its intervals held the actual value.
+    /// A series model scored from every origin in [<paramref name="from"/>, <paramref name="to"/>)
+    /// of <paramref name="evaluator"/>'s series, one step (and per step when its horizon is above
+    /// 1), targets named; with <paramref name="intervals"/>, how often they held the actual value.
     /// </summary>
-    public static ModelEvaluation FromSeries(string split, SeriesScores scores, string[] targets, int seasonLength,
-        IReadOnlyList<double>[][] absoluteErrors, ConformalIntervals? intervals)
+    public static ModelEvaluation OfSeries(string split, SeriesEvaluator evaluator, int from, int to, Func<IReadOnlyList<double[][]>, double[][]> predict,
+        double[] scale, IReadOnlyList<string> targets, int seasonLength, ConformalIntervals? intervals)
     {
+        var forecasts = evaluator.Forecast(from, to, predict);
+        var errors = evaluator.AbsoluteErrors(forecasts);
+        var scores = evaluator.Score(forecasts, scale);
         var steps = scores.Steps.Select(s => new HorizonStep(s.Step, Named(s.Model, targets), new Baselines(Named(s.Naive, targets), Named(s.SeasonalNaive, targets)),
-            intervals is null || s.Step > intervals.Steps ? null : Coverages(s.Step, targets, absoluteErrors[s.Step - 1], intervals))).ToList();
+            intervals is null || s.Step > intervals.Steps ? null : Coverages(s.Step, targets, errors[s.Step - 1], intervals))).ToList();
         return new ModelEvaluation
         {
             Split = split, Windows = scores.Origins, SeasonLength = seasonLength,
@@ -44,11 +68,11 @@ public sealed record ModelEvaluation
     }
 
     // Per checked coverage and target: the share of errors within the interval's half-width (null when it has none).
-    private static List<IntervalCoverage> Coverages(int step, string[] targets, IReadOnlyList<double>[] errors, ConformalIntervals intervals) =>
+    private static List<IntervalCoverage> Coverages(int step, IReadOnlyList<string> targets, IReadOnlyList<double>[] errors, ConformalIntervals intervals) =>
         [.. CheckedCoverages.Select(c => new IntervalCoverage(c, targets.Select((t, k) => (t, intervals.Width(step, k, c) is { } w && errors[k].Count > 0
             ? errors[k].Count(e => e <= w) / (double)errors[k].Count : (double?)null)).ToDictionary(p => p.t, p => p.Item2)))];
 
-    private static Dictionary<string, ErrorMetrics?> Named(ErrorMetrics?[] values, string[] targets) =>
+    private static Dictionary<string, ErrorMetrics?> Named(ErrorMetrics?[] values, IReadOnlyList<string> targets) =>
         targets.Select((t, k) => (t, values[k])).ToDictionary(p => p.t, p => p.Item2);
 }
 

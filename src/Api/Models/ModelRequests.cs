@@ -25,3 +25,9 @@ public sealed record ForecastResponse(double[][] Forecast, double[][]? Lower = n
 
 /// <summary>The multipart form of POST /api/models/import (for the OpenAPI document; the endpoint reads the form itself).</summary>
 public sealed record ImportForm(IFormFile Weights, string? Spec, string? Name);
+
+/// <summary>
+/// Data to score a model on: a stored dataset's id, or inline sequences (for a series model, one
+/// sequence whose inputs are the series' rows, every column the model reads, in its order).
+/// </summary>
+public sealed record EvaluateRequest(string? DatasetId, Jobs.InlineData? Data);

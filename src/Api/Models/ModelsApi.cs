@@ -1,9 +1,11 @@
 // /api/models: list and read models, predict and forecast with them, export and import their
 // weights as safetensors (PyTorch state dicts included), delete them.
 using System.Text.Json;
+using LstmService.Api.Datasets;
 using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
 using LstmService.Api.Security;
+using LstmService.Api.Training;
 using LstmService.Engine;
 using LstmService.Engine.Evaluation;
 using LstmService.Engine.Inference;
@@ -25,6 +27,7 @@ public static class ModelsApi
         group.MapGet("/{id}", GetModel).ProducesProblem(404);
         group.MapPost("/{id}/predict", Predict).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
         group.MapPost("/{id}/forecast", Forecast).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
+        group.MapPost("/{id}/evaluate", Evaluate).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
         group.MapGet("/{id}/weights", ExportWeights).ProducesProblem(404);
         group.MapPost("/import", ImportModel).Accepts<ImportForm>("multipart/form-data").ProducesProblem(415)
             .DisableAntiforgery().RequireRateLimiting(RateLimiting.JobCreation); // an API for scripts: no browser forms, no cookies
@@ -145,6 +148,65 @@ public static class ModelsApi
         // The interval of a step is its forecast ± the calibrated half-width.
         double[][] Band(int sign) => [.. forecast.Take(intervalSteps).Select((row, s) => row.Select((v, k) => v + sign * intervals.Width(s + 1, k, request.Coverage)!.Value).ToArray())];
         return TypedResults.Ok(new ForecastResponse(forecast, Band(-1), Band(+1), request.Coverage, intervalSteps));
+    }
+
+    /// <summary>
+    /// Scores the model on a dataset (<c>datasetId</c>) or inline data the caller brings: a series
+    /// model forecasts from every origin beside the naive and seasonal-naive baselines, a
+    /// classifier labels every sequence. The answer is an <c>evaluation</c> with split "data".
+    /// </summary>
+    internal static async Task<Results<Ok<ModelEvaluation>, ProblemHttpResult, ValidationProblem>> Evaluate(
+        string id, EvaluateRequest request, LstmDbContext db, ModelCache cache, IOptions<ServiceLimits> limits, CancellationToken cancellationToken)
+    {
+        var model = await cache.GetAsync(id, db, cancellationToken);
+        if (model is null) return Problems.NotFound("model", id);
+        if (model.Forecasting is null && model.Labels is null)
+            return Problems.Invalid("id", "Evaluation scores series models (trained on a CSV series) and classifiers; this model is neither. Compare its predict outputs with your targets.");
+        var errors = new ValidationErrors();
+        bool hasData = request.Data is not null, hasDataset = !string.IsNullOrEmpty(request.DatasetId);
+        if (!errors.Require(hasData != hasDataset, hasData ? "datasetId" : "data", "Give exactly one of data (inline) and datasetId."))
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+
+        string field = hasData ? "data.sequences" : "datasetId";
+        List<SequenceData>? sequences = request.Data?.Sequences;
+        double[][]? rows = null;
+        if (hasDataset)
+        {
+            var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == request.DatasetId, cancellationToken);
+            if (dataset is null) return Problems.Invalid("datasetId", $"There is no dataset {request.DatasetId}.");
+            sequences = SequenceCodec.Decode(dataset.Content);
+            if (model.Forecasting is { } f)
+            {
+                var series = SeriesSource.From(dataset, sequences);
+                if (series is null) return Problems.Invalid("datasetId", "A series model is evaluated on a CSV series dataset; this dataset holds sequences.");
+                var absent = f.Columns.Except(series.Columns).ToList();
+                if (absent.Count > 0) return Problems.Invalid("datasetId", $"The dataset lacks {string.Join(", ", absent)}; the model reads {string.Join(", ", f.Columns)}.");
+                int[] picked = [.. f.Columns.Select(c => Array.IndexOf(series.Columns, c))];
+                rows = [.. series.Rows.Select(r => picked.Select(c => r[c]).ToArray())];
+            }
+            else if (dataset.Kind == DatasetKinds.Series)
+                return Problems.Invalid("datasetId", "A classifier is evaluated on labelled sequences; this dataset is a CSV series.");
+            else if (dataset.InputSize != model.Spec.InputSize)
+                return Problems.Invalid("datasetId", $"The model takes {model.Spec.InputSize} inputs per step; the dataset's sequences have {dataset.InputSize}.");
+        }
+        else
+        {
+            SequenceChecks.CheckShapes(sequences, field, limits.Value, errors);
+            if (errors.IsEmpty && model.Forecasting is { } f)
+            {
+                errors.Require(sequences!.Count == 1, field, "Send one series: one sequence whose inputs are its rows.");
+                errors.Require(sequences[0].Inputs![0].Length == f.Columns.Count, $"{field}[0].inputs[0]", $"The model reads {f.Columns.Count} columns per row ({string.Join(", ", f.Columns)}).");
+                rows = sequences[0].Inputs;
+            }
+            else if (errors.IsEmpty)
+                errors.Require(sequences![0].Inputs![0].Length == model.Spec.InputSize, $"{field}[0].inputs[0]", $"The model takes {model.Spec.InputSize} inputs per step.");
+            if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        var evaluation = model.Forecasting is { } forecasting
+            ? DataEvaluation.Series(model, forecasting, rows!, field, limits.Value, errors)
+            : DataEvaluation.Classifier(model, model.Labels!, sequences!, field, limits.Value, errors);
+        return evaluation is null ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(evaluation);
     }
 
     /// <summary>The weights as a safetensors file (PyTorch names; spec and normalizer in its metadata).</summary>

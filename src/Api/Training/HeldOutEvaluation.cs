@@ -43,8 +43,18 @@ internal static class HeldOutEvaluation
         var forecasting = new ForecastingView(plan.Window, plan.Horizon, plan.Columns, plan.TargetNames, plan.SeasonLength,
             [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)], intervals?.Steps ?? 0);
         if (split.TestRows == 0) return (forecasting, intervals, null);
-        var forecasts = evaluator.Forecast(split.TestStart, split.Rows, Predict);
-        var evaluation = ModelEvaluation.FromSeries("test", evaluator.Score(forecasts, scale), plan.TargetNames, plan.SeasonLength, evaluator.AbsoluteErrors(forecasts), intervals);
-        return (forecasting, intervals, evaluation);
+        return (forecasting, intervals, ModelEvaluation.OfSeries("test", evaluator, split.TestStart, split.Rows, Predict, scale, plan.TargetNames, plan.SeasonLength, intervals));
+    }
+
+    /// <summary>
+    /// A classifier's scores on its held-out sequences (raw, in the caller's units); null without
+    /// any. The network's weights become final: call this after the model file is written.
+    /// </summary>
+    public static ModelEvaluation? OfClassifier<T>(LstmNetwork<T> network, Normalizer? normalizer, IReadOnlyList<Sequence> test, string[] labels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (test.Count == 0) return null;
+        var predictor = new Predictor<T>(network, normalizer);
+        return ModelEvaluation.OfClassifier("test", s => predictor.Predict(s), [.. test.Select(s => s.Inputs)], [.. test.Select(s => s.Labels![0])], labels);
     }
 }

@@ -8,6 +8,8 @@ using System.Text.Json;
 using LstmService.Api.Datasets;
 using LstmService.Api.Infrastructure;
 using LstmService.Api.Jobs;
+using LstmService.Api.Models;
+using LstmService.Engine.Evaluation;
 using LstmService.Engine.Files;
 using LstmService.Engine.Layers;
 using LstmService.Engine.Training;
@@ -129,7 +131,11 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         // The losses of the epoch whose weights are stored: the best one when early stopping restored it.
         var held = result.History[result.WeightsEpoch - 1];
         var modelFile = ModelFile.ToBytes(network, data.Normalizer); // before the predictor below marks the weights final
-        var (forecasting, intervals, evaluation) = data.Series is { } plan ? HeldOutEvaluation.OfSeries(network, data.Normalizer, plan) : (null, null, null);
+        ForecastingView? forecasting = null;
+        ConformalIntervals? intervals = null;
+        ModelEvaluation? evaluation = null;
+        if (data.Series is { } plan) (forecasting, intervals, evaluation) = HeldOutEvaluation.OfSeries(network, data.Normalizer, plan);
+        else if (data.Labels is { } labels) evaluation = HeldOutEvaluation.OfClassifier(network, data.Normalizer, data.Test, labels);
         var model = new StoredModel
         {
             Id = Ids.New(),

@@ -11,9 +11,10 @@ namespace LstmService.Api.Training;
 /// <summary>
 /// What a job trains on. <see cref="Settings"/> are the request's training settings with every
 /// default filled in; <see cref="Series"/> is set for a series job (what evaluation needs).
+/// A classifier's held-out <see cref="Test"/> sequences stay in the caller's units (empty otherwise).
 /// </summary>
 internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Train, IReadOnlyList<Sequence> Validation, Normalizer? Normalizer, string[]? Labels,
-    TrainingRequest Settings, SeriesPlan? Series)
+    TrainingRequest Settings, SeriesPlan? Series, IReadOnlyList<Sequence> Test)
 {
     /// <summary>
     /// Throws <see cref="ArgumentException"/> (with ParamName a request field) when the data and
@@ -22,10 +23,10 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     /// </summary>
     public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var (spec, train, validation, normalizer, labels, settings, plan) = Prepare(request, sequences, series, limits);
+        var (spec, train, validation, test, normalizer, labels, settings, plan) = Prepare(request, sequences, series, limits);
         if (normalizer is not null) (train, validation) = (normalizer.Apply(train), normalizer.Apply(validation));
         if (request.Training.Precision == Precision.Float32) CheckFloat32Range([.. train, .. validation]);
-        return new TrainingData(spec, train, validation, normalizer, labels, settings, plan);
+        return new TrainingData(spec, train, validation, normalizer, labels, settings, plan, test);
     }
 
     /// <summary>
@@ -34,7 +35,7 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     /// </summary>
     public static ModelSpec Check(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var (spec, train, validation, normalizer, _, _, _) = Prepare(request, sequences, series, limits);
+        var (spec, train, validation, _, normalizer, _, _, _) = Prepare(request, sequences, series, limits);
         if (request.Training.Precision == Precision.Float32)
             foreach (var sequence in train.Concat(validation))
                 CheckFloat32Range([normalizer?.Apply(sequence) ?? sequence]);
@@ -42,7 +43,7 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     }
 
     // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer, the settings.
-    private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?, TrainingRequest, SeriesPlan?) Prepare(
+    private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?, TrainingRequest, SeriesPlan?) Prepare(
         JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
         var model = request.Model;
@@ -111,14 +112,19 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
             throw new ArgumentException($"This job would take about {work:G3} multiply-adds (training.epochs × {all.Sum(s => (long)s.Inputs.Length):N0} steps of data × " +
                 $"{JobWork.PerStep(spec):N0} per step for this model); at most {limits.MaxWorkPerJob:G3} are allowed (Limits:MaxWorkPerJob). Use fewer epochs, less data or a smaller model.", "training.epochs");
 
+        IReadOnlyList<Sequence> test = [];
         if (plan is null)
         {
-            if (training.TestFraction is > 0) throw new ArgumentException("Only a job on a CSV series dataset holds out a test part.", "training.testFraction");
-            (train, validation) = DatasetSplit.Split(all, training.ValidationFraction, training.Seed);
-            training = training with { TestFraction = 0 };
+            // A classifier holds out a stratified test part; other sequence models are judged by their validation loss.
+            double testFraction = training.TestFraction ?? (labels is null ? 0 : 0.1);
+            if (testFraction > 0 && labels is null) throw new ArgumentException("Only a job on a CSV series dataset or a classifier holds out a test part.", "training.testFraction");
+            IReadOnlyList<Sequence> rest = all;
+            if (testFraction > 0) (rest, test) = DatasetSplit.Stratified(all, [.. all.Select(s => s.Labels![0])], testFraction, training.Seed);
+            (train, validation) = DatasetSplit.Split(rest, training.ValidationFraction, training.Seed);
+            training = training with { TestFraction = testFraction };
         }
         var normalizer = training.Normalize ? Normalizer.Fit(train!, normalizeTargets: spec.Loss == LossKind.MeanSquaredError) : null;
-        return (spec, train!, validation!, normalizer, labels, training, plan);
+        return (spec, train!, validation!, test, normalizer, labels, training, plan);
     }
 
     // Finite doubles can still overflow float32; say so now rather than fail the job later.

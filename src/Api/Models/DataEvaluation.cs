@@ -1,0 +1,49 @@
+// POST /api/models/{id}/evaluate: a model scored on data the caller brings, as a job scores it on
+// its held-out part: a series model from every origin beside the baselines, a classifier by label.
+using LstmService.Api.Infrastructure;
+using LstmService.Api.Jobs;
+using LstmService.Engine.Data;
+using LstmService.Engine.Evaluation;
+
+namespace LstmService.Api.Models;
+
+internal static class DataEvaluation
+{
+    /// <summary>
+    /// A series model on <paramref name="rows"/> [N][columns] (NaN: a gap, interpolated and never
+    /// scored), from every origin with a window and a season of history before it. Null, with
+    /// <paramref name="errors"/> saying why, when the series is too short or too costly.
+    /// </summary>
+    public static ModelEvaluation? Series(LoadedModel model, ForecastingView f, double[][] rows, string field, ServiceLimits limits, ValidationErrors errors)
+    {
+        int from = Math.Max(f.Window, f.SeasonLength);
+        if (!errors.Require(rows.Length > from, field, $"The model needs {from} rows of history before the first row it forecasts (its window and season); the series has {rows.Length}.")) return null;
+        double work = (double)(rows.Length - from) * f.Window * Jobs.JobWork.PerStep(model.Spec);
+        if (!errors.Require(work <= limits.MaxWorkPerPrediction, field, $"Forecasting {rows.Length - from:N0} windows of {f.Window} rows takes about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send a shorter series.")) return null;
+        var missing = MissingValues.Mask(rows);
+        if (missing is not null && Enumerable.Range(0, f.Columns.Count).FirstOrDefault(c => rows.All(r => double.IsNaN(r[c])), -1) is var empty and >= 0)
+        {
+            errors.Add(field, $"Column {f.Columns[empty]} has no values.");
+            return null;
+        }
+        var filled = missing is null ? rows : MissingValues.Fill(rows, MissingValueFill.Interpolate);
+        var columns = f.Columns.ToList();
+        int[] targets = [.. f.Targets.Select(t => columns.IndexOf(t))];
+        var evaluator = new SeriesEvaluator(filled, missing, [.. Enumerable.Range(0, columns.Count)], targets, f.Window, f.Horizon, f.SeasonLength);
+        double[] scale = [.. f.MaseScale.Select(s => s ?? double.NaN)];
+        return ModelEvaluation.OfSeries("data", evaluator, from, rows.Length, w => [.. model.Predict(w).Select(o => o[^1])], scale, f.Targets, f.SeasonLength, model.Intervals);
+    }
+
+    /// <summary>A classifier on labelled <paramref name="sequences"/>; null, with <paramref name="errors"/> saying why, when a label is not one of the model's.</summary>
+    public static ModelEvaluation? Classifier(LoadedModel model, string[] labels, IReadOnlyList<SequenceData> sequences, string field, ServiceLimits limits, ValidationErrors errors)
+    {
+        var index = labels.Select((l, c) => (l, c)).ToDictionary(p => p.l, p => p.c);
+        for (int n = 0; n < sequences.Count; n++)
+            if (!errors.Require(sequences[n].Label is { } label && index.ContainsKey(label), $"{field}[{n}].label",
+                $"Each sequence needs a label the model knows: {string.Join(", ", labels)}.") && errors.IsFull) return null;
+        if (!errors.IsEmpty) return null;
+        double work = sequences.Sum(s => (double)s.Inputs!.Length) * Jobs.JobWork.PerStep(model.Spec);
+        if (!errors.Require(work <= limits.MaxWorkPerPrediction, field, $"Labelling these sequences takes about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send fewer or shorter sequences.")) return null;
+        return ModelEvaluation.OfClassifier("data", model.Predict, [.. sequences.Select(s => s.Inputs!)], [.. sequences.Select(s => index[s.Label!])], labels);
+    }
+}
