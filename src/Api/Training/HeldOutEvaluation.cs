@@ -15,6 +15,8 @@ internal static class HeldOutEvaluation
     // Recursive forecasts are calibrated for two seasons ahead (at least 12 steps), as far as the
     // validation part reaches, from its latest origins: enough residuals, bounded work.
     private const int MinCalibratedSteps = 12, MaxCalibrationOrigins = 1000;
+    // ⌈(n + 1) · 0.95⌉ ≤ n needs n ≥ 19.
+    private const int MinResiduals = 19;
 
     /// <summary>
     /// A series model's forecasting view, its conformal intervals (null without a validation
@@ -36,7 +38,11 @@ internal static class HeldOutEvaluation
                 ? Math.Min(split.ValidationRows, Math.Max(plan.Horizon, Math.Max(2 * plan.SeasonLength, MinCalibratedSteps)))
                 : plan.Horizon;
             var calibration = evaluator.Forecast(Math.Max(split.ValidationStart, split.TestStart - MaxCalibrationOrigins), split.TestStart, Predict, steps);
-            intervals = ConformalIntervals.Fit(evaluator.AbsoluteErrors(calibration));
+            // Far steps have fewer residuals (their targets run past the validation part): keep those with
+            // enough for 0.95 coverage, and always the model's own horizon.
+            var errors = evaluator.AbsoluteErrors(calibration);
+            int kept = Math.Max(plan.Horizon, errors.TakeWhile(step => step.All(e => e.Count >= MinResiduals)).Count());
+            intervals = ConformalIntervals.Fit(errors[..kept]);
         }
 
         var scale = evaluator.SeasonalScale(split.TrainingRows);
