@@ -61,8 +61,8 @@ public class SeriesEvaluationTests
         var test = Enumerable.Range(183, 20).ToArray();
         double naiveMae = test.Average(t => Math.Abs(gdp[t] - gdp[t - 1]));
         double seasonalRmse = Math.Sqrt(test.Average(t => Math.Pow(gdp[t] - gdp[t - 4], 2)));
-        Assert.Equal(naiveMae, evaluation.Baselines!.Naive["realgdp"]!.Mae, 9);
-        Assert.Equal(seasonalRmse, evaluation.Baselines.SeasonalNaive["realgdp"]!.Rmse, 9);
+        Assert.Equal(naiveMae, evaluation.Baselines!.Naive["realgdp"]!.Mae!.Value, 9);
+        Assert.Equal(seasonalRmse, evaluation.Baselines.SeasonalNaive["realgdp"]!.Rmse!.Value, 9);
         Assert.True(evaluation.Metrics!["realgdp"]!.Rmse > 0);
         Assert.Null(evaluation.Horizons);
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(evaluation, ServiceClient.Json), System.Text.Json.JsonSerializer.Serialize(done.Evaluation, ServiceClient.Json));
@@ -101,16 +101,16 @@ public class SeriesEvaluationTests
         var complete = Sample("macro.csv").Trim().Split('\n')[1..].Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
         var origins = Enumerable.Range(8, 203 - 8).ToArray();
         Assert.Equal(("data", 195), (onData.Split, onData.Windows));
-        Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 1])), onData.Baselines!.Naive["realgdp"]!.Mae, 9);
-        Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 4])), onData.Baselines.SeasonalNaive["realgdp"]!.Mae, 9);
+        Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 1])), onData.Baselines!.Naive["realgdp"]!.Mae!.Value, 9);
+        Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 4])), onData.Baselines.SeasonalNaive["realgdp"]!.Mae!.Value, 9);
         // MASE divides by the training part's in-sample seasonal-naive MAE, whatever the data.
-        Assert.Equal(onData.Metrics!["realgdp"]!.Mae / model.Forecasting.MaseScale[0]!.Value, onData.Metrics["realgdp"]!.Mase!.Value, 9);
+        Assert.Equal(onData.Metrics!["realgdp"]!.Mae!.Value / model.Forecasting.MaseScale[0]!.Value, onData.Metrics["realgdp"]!.Mase!.Value, 9);
 
         // The same series inline, as the model's two columns.
         var inline = Sample("macro.csv").Trim().Split('\n')[1..].Select(l => l.Split(',')[1..3].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
         var inlineAnswer = await client.PostAsync($"/api/models/{model.Id}/evaluate", new { data = new { sequences = new[] { new { inputs = inline } } } });
         Assert.Equal(HttpStatusCode.OK, inlineAnswer.Status);
-        Assert.Equal(onData.Metrics["realgdp"]!.Rmse, inlineAnswer.Body!["metrics"]!["realgdp"]!["rmse"]!.GetValue<double>(), 12);
+        Assert.Equal(onData.Metrics["realgdp"]!.Rmse!.Value, inlineAnswer.Body!["metrics"]!["realgdp"]!["rmse"]!.GetValue<double>(), 12);
 
         (status, problem) = await client.PostAsync($"/api/models/{model.Id}/evaluate", new { data = new { sequences = new[] { new { inputs = inline[..8] } } } });
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -145,7 +145,42 @@ public class SeriesEvaluationTests
                 Assert.InRange(check.Empirical["value"]!.Value, check.Nominal - 0.05, check.Nominal + 0.05);
         // A model that learnt the cycle beats the last value by far, and its errors are about the noise's.
         Assert.True(evaluation.Metrics!["value"]!.Rmse < 0.5 * evaluation.Baselines!.Naive["value"]!.Rmse);
-        Assert.InRange(evaluation.Metrics["value"]!.Rmse, 0.9, 1.5);
+        Assert.InRange(evaluation.Metrics["value"]!.Rmse!.Value, 0.9, 1.5);
     }
 
+
+    [Fact]
+    public async Task Intervals_calibrated_on_few_forecasts_are_left_out_unless_a_coverage_is_asked_for()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var csv = "v\n" + string.Join("\n", Enumerable.Range(0, 60).Select(t => (t % 7).ToString()));
+        var dataset = await UploadCsvAsync(client, "short", csv);
+        // 60 rows, validationFraction 0.05: 3 validation forecasts, enough for at most 0.75 coverage.
+        var job = await client.PostJobAsync(new { datasetId = dataset.Id, model = new { hiddenSize = 4 }, training = new { window = 7, epochs = 2, validationFraction = 0.05 } });
+        var done = await client.WaitAsync(job.Id);
+        Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+        double[][] history = [.. Enumerable.Range(0, 7).Select(t => new double[] { t })];
+
+        var plain = await client.PostAsync($"/api/models/{done.ModelId}/forecast", new { history, horizon = 2 });
+        Assert.Equal(HttpStatusCode.OK, plain.Status);
+        Assert.Equal(2, plain.Body!["forecast"]!.AsArray().Count);
+        Assert.Null(plain.Body["lower"]);
+        Assert.Equal(0, plain.Body["intervalSteps"]!.GetValue<int>());
+
+        var half = await client.PostAsync($"/api/models/{done.ModelId}/forecast", new { history, horizon = 2, coverage = 0.5 });
+        Assert.Equal(HttpStatusCode.OK, half.Status);
+        Assert.Equal(0.5, half.Body!["coverage"]!.GetValue<double>());
+        Assert.NotNull(half.Body["lower"]);
+
+        var asked = await client.PostAsync($"/api/models/{done.ModelId}/forecast", new { history, coverage = 0.8 });
+        Assert.Equal(HttpStatusCode.BadRequest, asked.Status);
+        Assert.Equal("The intervals for v were calibrated on 3 validation forecasts, too few for 0.8 coverage (at most 0.75). Ask for less, or train with a larger validationFraction.",
+            asked.Body!["errors"]!["coverage"]![0]!.GetValue<string>());
+
+        // Scoring data float32 cannot hold is a 400, not a failure.
+        var (status, body) = await client.PostAsync($"/api/models/{done.ModelId}/evaluate", new { data = new { sequences = new[] { new { inputs = history.Append([1e300]).Append([1]).ToArray() } } } });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("float32", body!["errors"]!["data.sequences"]![0]!.GetValue<string>());
+    }
 }

@@ -70,4 +70,17 @@ public class SeriesJobTests
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.NotNull(body!["errors"]![$"training.{name}"]);
     }
+
+    [Fact]
+    public async Task A_float32_series_whose_held_out_part_float32_cannot_hold_is_refused_at_submission()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        // The last row is in the test part: never trained on, but read when the model is scored.
+        var csv = "v\n" + string.Join("\n", Enumerable.Range(0, 39).Select(t => t.ToString())) + "\n1e300\n";
+        var dataset = await SeriesEvaluationTests.UploadCsvAsync(client, "huge", csv);
+        var (status, body) = await client.PostAsync("/api/jobs", new { datasetId = dataset.Id, training = new { window = 4 } });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("beyond float32", body!["errors"]!["data"]![0]!.GetValue<string>());
+    }
 }

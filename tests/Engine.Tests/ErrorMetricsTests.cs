@@ -23,8 +23,8 @@ public class ErrorMetricsTests
             percent += Math.Abs(e / actual[i]);
             symmetric += 2 * Math.Abs(e) / (Math.Abs(actual[i]) + Math.Abs(forecast[i]));
         }
-        Assert.Equal(abs / n, m.Mae, 12);
-        Assert.Equal(Math.Sqrt(squares / n), m.Rmse, 12);
+        Assert.Equal(abs / n, m.Mae!.Value, 12);
+        Assert.Equal(Math.Sqrt(squares / n), m.Rmse!.Value, 12);
         Assert.Equal(100 * percent / n, m.Mape!.Value, 10);
         Assert.Equal(100 * symmetric / n, m.Smape!.Value, 10);
         Assert.Equal(abs / n / scale, m.Mase!.Value, 12);
@@ -46,5 +46,13 @@ public class ErrorMetricsTests
     {
         Assert.Throws<ArgumentException>(() => ErrorMetrics.Compute([], [], 1));
         Assert.Throws<ArgumentException>(() => ErrorMetrics.Compute([1, 2], [1], 1));
+    }
+
+    [Fact]
+    public void Errors_whose_squares_overflow_still_give_a_finite_rmse()
+    {
+        var m = ErrorMetrics.Compute([3e200, -1e200], [0, 0], scale: 1);
+        Assert.Equal(2e200, m.Mae!.Value, 1e188);
+        Assert.Equal(Math.Sqrt(5) * 1e200, m.Rmse!.Value, 1e188); // √((9 + 1)/2) · 1e200
     }
 }

@@ -32,4 +32,16 @@ public class MissingValuesTests
         Assert.Equal([false, true, true, false], mask.SelectMany(r => r));
         Assert.Throws<ArgumentException>(() => MissingValues.Fill([[N, 1], [N, 2]], MissingValueFill.Interpolate));
     }
+
+    [Fact]
+    public void Causal_filling_never_draws_a_row_from_a_later_one_after_the_boundary()
+    {
+        // Rows 0-3 are the training part; 4 on are held out.
+        double[][] rows = [[1], [N], [3], [N], [N], [10], [N], [30]];
+        var filled = MissingValues.FillCausal(rows, MissingValueFill.Interpolate, causalFrom: 4);
+        // Inside the training part: a line between 1 and 3; its trailing gap holds 3, not a line towards 10.
+        // After it: the last value carried forward, never (10 + 30) / 2.
+        Assert.Equal(new double[] { 1, 2, 3, 3, 3, 10, 10, 30 }, filled.Select(r => r[0]));
+        Assert.Equal(new double[] { 5, 5, 7 }, MissingValues.FillCausal([[N], [5], [7]], MissingValueFill.ForwardFill, 0).Select(r => r[0]));
+    }
 }

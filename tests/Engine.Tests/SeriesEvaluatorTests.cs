@@ -23,14 +23,14 @@ public class SeriesEvaluatorTests
         // Step 1: targets rows 9, 10, 11 from origins 9, 10, 11.
         var step1 = scores.Steps[0];
         Assert.Equal(3, step1.Points[0]);
-        Assert.Equal(Mae([4, 20, 12], [11, 4, 20]), step1.Naive[0]!.Mae, 12);          // rows 8, 9, 10
-        Assert.Equal(Mae([4, 20, 12], [3, 7, 11]), step1.SeasonalNaive[0]!.Mae, 12);    // rows 6, 7, 8
-        Assert.Equal(Mae([4, 20, 12], [0, 0, 0]), step1.Model[0]!.Mae, 12);
+        Assert.Equal(Mae([4, 20, 12], [11, 4, 20]), step1.Naive[0]!.Mae!.Value, 12);          // rows 8, 9, 10
+        Assert.Equal(Mae([4, 20, 12], [3, 7, 11]), step1.SeasonalNaive[0]!.Mae!.Value, 12);    // rows 6, 7, 8
+        Assert.Equal(Mae([4, 20, 12], [0, 0, 0]), step1.Model[0]!.Mae!.Value, 12);
         // Step 2: targets rows 10, 11 (row 12 is past the end) from origins 9, 10.
         var step2 = scores.Steps[1];
         Assert.Equal(2, step2.Points[0]);
-        Assert.Equal(Mae([20, 12], [11, 4]), step2.Naive[0]!.Mae, 12);                 // the origin's last value: rows 8, 9
-        Assert.Equal(Mae([20, 12], [7, 11]), step2.SeasonalNaive[0]!.Mae, 12);          // rows 7, 8
+        Assert.Equal(Mae([20, 12], [11, 4]), step2.Naive[0]!.Mae!.Value, 12);                 // the origin's last value: rows 8, 9
+        Assert.Equal(Mae([20, 12], [7, 11]), step2.SeasonalNaive[0]!.Mae!.Value, 12);          // rows 7, 8
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public class SeriesEvaluatorTests
         var scores = evaluator.Score(evaluator.Forecast(8, 12, w => [.. w.Select(_ => new double[4])]), [1.0]);
         // Origin 8, step 4: target row 11; k = ⌊3/2⌋ = 1, so 2·2 = 4 rows back: row 7, the last seen season's point.
         Assert.Equal(1, scores.Steps[3].Points[0]);
-        Assert.Equal(Math.Abs(12 - 7), scores.Steps[3].SeasonalNaive[0]!.Mae, 12);
+        Assert.Equal(Math.Abs(12 - 7), scores.Steps[3].SeasonalNaive[0]!.Mae!.Value, 12);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public class SeriesEvaluatorTests
         var evaluator = new SeriesEvaluator(Rows, missing, [0], [0], window: 2, horizon: 1, seasonLength: 3);
         var scores = evaluator.Score(evaluator.Forecast(9, 12, w => [.. w.Select(_ => new double[1])]), [1.0]);
         Assert.Equal(2, scores.Steps[0].Points[0]);                                      // rows 9 and 11
-        Assert.Equal(Mae([4, 12], [11, 20]), scores.Steps[0].Naive[0]!.Mae, 12);
+        Assert.Equal(Mae([4, 12], [11, 20]), scores.Steps[0].Naive[0]!.Mae!.Value, 12);
         // Rows 3..8 against 3 back, the pairs (4, 1) and (7, 4) skipped: |2−1|, |10−9|, |3−2|, |11−10|.
         double[] expected = [1, 1, 1, 1];
         Assert.Equal(expected.Average(), evaluator.SeasonalScale(9)[0], 12);

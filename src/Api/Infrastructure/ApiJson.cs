@@ -14,4 +14,7 @@ internal static class ApiJson
         NumberHandling = JsonNumberHandling.Strict,
         Converters = { new FiniteDoubleConverter() },
     };
+
+    /// <summary>A stored JSON column read back; null stays null.</summary>
+    public static T? Read<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, Options);
 }

@@ -1,6 +1,5 @@
 // What GET /api/jobs/{id} returns (and POST, and the list): status, progress with an ETA,
 // the latest losses, and the model once there is one, with how training ended and its evaluation.
-using System.Text.Json;
 using LstmService.Api.Infrastructure;
 using LstmService.Api.Models;
 using LstmService.Api.Training;
@@ -25,10 +24,10 @@ public sealed record JobView(
     {
         double fraction = job.Status == JobStatus.Succeeded ? 1 : job.Epochs == 0 ? 0 : (double)job.Epoch / job.Epochs;
         double? eta = job.Status == JobStatus.Running && job.Epoch > 0 ? secondsSoFar / job.Epoch * (job.Epochs - job.Epoch) : null;
-        var metrics = metricsJson is null ? null : JsonSerializer.Deserialize<ModelMetrics>(metricsJson, ApiJson.Options);
+        var metrics = ApiJson.Read<ModelMetrics>(metricsJson);
         return new JobView(job.Id, job.Name, job.Status, Utc(job.CreatedAt), Utc(job.StartedAt), Utc(job.FinishedAt),
             new JobProgress(job.Epoch, job.Epochs, fraction, eta), new LatestLoss(job.LatestTrainLoss, job.LatestValidationLoss), job.ModelId, job.Error,
-            metrics?.StoppedEarly, metrics?.WeightsEpoch, evaluationJson is null ? null : JsonSerializer.Deserialize<ModelEvaluation>(evaluationJson, ApiJson.Options));
+            metrics?.StoppedEarly, metrics?.WeightsEpoch, ApiJson.Read<ModelEvaluation>(evaluationJson));
     }
 
     // SQLite returns DateTime of unspecified kind; they are stored as UTC.

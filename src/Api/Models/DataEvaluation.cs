@@ -10,7 +10,7 @@ namespace LstmService.Api.Models;
 internal static class DataEvaluation
 {
     /// <summary>
-    /// A series model on <paramref name="rows"/> [N][columns] (NaN: a gap, interpolated and never
+    /// A series model on <paramref name="rows"/> [N][columns] (NaN: a gap, carried forward and never
     /// scored), from every origin with a window and a season of history before it. Null, with
     /// <paramref name="errors"/> saying why, when the series is too short or too costly.
     /// </summary>
@@ -26,10 +26,9 @@ internal static class DataEvaluation
             errors.Add(field, $"Column {f.Columns[empty]} has no values.");
             return null;
         }
-        var filled = missing is null ? rows : MissingValues.Fill(rows, MissingValueFill.Interpolate);
-        var columns = f.Columns.ToList();
-        int[] targets = [.. f.Targets.Select(t => columns.IndexOf(t))];
-        var evaluator = new SeriesEvaluator(filled, missing, [.. Enumerable.Range(0, columns.Count)], targets, f.Window, f.Horizon, f.SeasonLength);
+        // Gaps carry the last value forward (a forecast must not see its target); a leading one takes the first value.
+        var filled = missing is null ? rows : MissingValues.FillCausal(rows, MissingValueFill.ForwardFill, 0);
+        var evaluator = new SeriesEvaluator(filled, missing, [.. Enumerable.Range(0, f.Columns.Count)], f.TargetColumns(), f.Window, f.Horizon, f.SeasonLength);
         double[] scale = [.. f.MaseScale.Select(s => s ?? double.NaN)];
         return ModelEvaluation.OfSeries("data", evaluator, from, rows.Length, w => [.. model.Predict(w).Select(o => o[^1])], scale, f.Targets, f.SeasonLength, model.Intervals);
     }

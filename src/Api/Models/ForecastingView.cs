@@ -9,4 +9,8 @@ namespace LstmService.Api.Models;
 /// <c>intervalSteps</c>: how many forecast steps have calibrated prediction intervals (0 without
 /// a validation part to calibrate them on).
 /// </summary>
-public sealed record ForecastingView(int Window, int Horizon, IReadOnlyList<string> Columns, IReadOnlyList<string> Targets, int SeasonLength, IReadOnlyList<double?> MaseScale, int IntervalSteps);
+public sealed record ForecastingView(int Window, int Horizon, IReadOnlyList<string> Columns, IReadOnlyList<string> Targets, int SeasonLength, IReadOnlyList<double?> MaseScale, int IntervalSteps)
+{
+    /// <summary>Each target's position among <see cref="Columns"/>.</summary>
+    internal int[] TargetColumns() => [.. Targets.Select(t => Columns.ToList().IndexOf(t))];
+}

@@ -1,7 +1,6 @@
 // A model ready to answer: its spec and labels, a series model's forecasting view and intervals,
 // and a predictor in the precision it was stored in, behind a lock because a predictor reuses
 // its network's buffers.
-using System.Text.Json;
 using LstmService.Api.Infrastructure;
 using LstmService.Engine;
 using LstmService.Engine.Evaluation;
@@ -32,9 +31,9 @@ internal sealed class LoadedModel
     public static LoadedModel Load(StoredModel stored)
     {
         var contents = ModelFile.Read(stored.File);
-        var labels = Read<string[]>(stored.LabelsJson);
-        var forecasting = Read<ForecastingView>(stored.ForecastingJson);
-        var intervals = Read<ConformalIntervals>(stored.IntervalsJson);
+        var labels = ApiJson.Read<string[]>(stored.LabelsJson);
+        var forecasting = ApiJson.Read<ForecastingView>(stored.ForecastingJson);
+        var intervals = ApiJson.Read<ConformalIntervals>(stored.IntervalsJson);
         if (stored.Precision == "float64")
         {
             var predictor = new Predictor<double>(contents.CreateNetwork<double>(), contents.Normalizer);
@@ -49,7 +48,7 @@ internal sealed class LoadedModel
     private static Func<double[][], int, double[][]> Forecaster(ForecastingView? forecasting, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, double[][]> stateful)
     {
         if (forecasting is not { } f) return stateful;
-        int[] targets = [.. f.Targets.Select(t => f.Columns.ToList().IndexOf(t))];
+        int[] targets = f.TargetColumns();
         return (history, steps) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, w => [.. predict(w, 256).Select(o => o[0])])[0];
     }
 
@@ -63,6 +62,4 @@ internal sealed class LoadedModel
     {
         lock (_gate) return _forecast(history, horizon);
     }
-
-    private static T? Read<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, ApiJson.Options);
 }

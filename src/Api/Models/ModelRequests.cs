@@ -12,14 +12,14 @@ public sealed record PredictResponse(IReadOnlyList<object> Outputs, IReadOnlyLis
 
 /// <summary>
 /// The series so far, [T][X] (for a series model at least its window, every column), how many
-/// steps to forecast after it, and the coverage of the prediction intervals (0.5 to 0.99).
+/// steps to forecast after it, and the coverage of the prediction intervals (0.5 to 0.99; 0.8 when not given).
 /// </summary>
-public sealed record ForecastRequest(double[][]? History, int Horizon = 1, double Coverage = 0.8);
+public sealed record ForecastRequest(double[][]? History, int Horizon = 1, double? Coverage = null);
 
 /// <summary>
 /// <c>forecast</c> [horizon][targets]; for a series model <c>lower</c> and <c>upper</c>, the
 /// prediction interval at <c>coverage</c> for each of the first <c>intervalSteps</c> steps (the
-/// steps the model's intervals were calibrated for; null without calibration).
+/// steps whose calibration can give that coverage; null without calibration).
 /// </summary>
 public sealed record ForecastResponse(double[][] Forecast, double[][]? Lower = null, double[][]? Upper = null, double? Coverage = null, int IntervalSteps = 0);
 

@@ -23,11 +23,9 @@ public sealed record ModelView(
         var spec = JsonSerializer.Deserialize<ModelSpec>(model.SpecJson, ApiJson.Options)!;
         return new ModelView(model.Id, model.Name, model.JobId, DateTime.SpecifyKind(model.CreatedAt, DateTimeKind.Utc),
             ModelSpecView.From(spec, model.Precision, model.HasNormalizer),
-            Read<ModelMetrics>(model.MetricsJson), model.ParameterCount, Read<string[]>(model.LabelsJson),
-            Read<TrainingRequest>(model.TrainingJson), model.DatasetId, Read<ForecastingView>(model.ForecastingJson), Read<ModelEvaluation>(model.EvaluationJson));
+            ApiJson.Read<ModelMetrics>(model.MetricsJson), model.ParameterCount, ApiJson.Read<string[]>(model.LabelsJson),
+            ApiJson.Read<TrainingRequest>(model.TrainingJson), model.DatasetId, ApiJson.Read<ForecastingView>(model.ForecastingJson), ApiJson.Read<ModelEvaluation>(model.EvaluationJson));
     }
-
-    private static T? Read<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, ApiJson.Options);
 }
 
 /// <summary>A model's architecture as a job request spells it, plus what the data decided: input size, precision, normalization.</summary>

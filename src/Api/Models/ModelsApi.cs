@@ -106,10 +106,11 @@ public static class ModelsApi
         var errors = new ValidationErrors();
         SequenceChecks.CheckShapes(request.History is null ? null : [new SequenceData { Inputs = request.History }], "history", limits.Value, errors);
         errors.Require(request.Horizon >= 1 && request.Horizon <= limits.Value.MaxForecastHorizon, "horizon", $"Must be between 1 and {limits.Value.MaxForecastHorizon}.");
-        errors.Require(request.Coverage is >= ConformalIntervals.MinCoverage and <= ConformalIntervals.MaxCoverage, "coverage", "Must be between 0.5 and 0.99.");
+        double coverage = request.Coverage ?? 0.8;
+        errors.Require(coverage is >= ConformalIntervals.MinCoverage and <= ConformalIntervals.MaxCoverage, "coverage", "Must be between 0.5 and 0.99.");
         if (model.Forecasting is { } f)
         {
-            bool feedsBack = WindowedForecast.CanFeedBack([.. f.Targets.Select(t => f.Columns.ToList().IndexOf(t))], f.Columns.Count);
+            bool feedsBack = WindowedForecast.CanFeedBack(f.TargetColumns(), f.Columns.Count);
             errors.Require(request.Horizon <= f.Horizon || feedsBack, "horizon",
                 $"This model forecasts {f.Horizon} step{(f.Horizon == 1 ? "" : "s")} of {string.Join(", ", f.Targets)} from {string.Join(", ", f.Columns)}; more steps would need the future values of " +
                 $"{string.Join(", ", f.Columns.Except(f.Targets))}, which it does not forecast. Ask for at most {f.Horizon}, or use /predict with windows that hold them.");
@@ -130,9 +131,12 @@ public static class ModelsApi
                 CheckWork(request.History.Length + (long)request.Horizon, model.Spec, limits.Value, "history", errors);
             }
         }
+        // Intervals for the leading steps whose calibration can give this coverage; none at all is a 400 only when it was asked for.
         var intervals = model.Intervals;
-        int intervalSteps = intervals is null ? 0 : Math.Min(request.Horizon, intervals.Steps);
-        if (errors.IsEmpty && intervals is not null && TooFewResiduals(intervals, intervalSteps, model.Forecasting!.Targets, request.Coverage) is { } why) errors.Add("coverage", why);
+        int intervalSteps = intervals is null || !errors.IsEmpty ? 0 : Enumerable.Range(1, Math.Min(request.Horizon, intervals.Steps))
+            .TakeWhile(step => Enumerable.Range(0, model.Forecasting!.Targets.Count).All(k => intervals.Width(step, k, coverage) is not null)).Count();
+        if (intervals is not null && errors.IsEmpty && intervalSteps == 0 && request.Coverage is not null)
+            errors.Add("coverage", TooFewResiduals(intervals, model.Forecasting!.Targets, coverage));
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(RenameInputs(errors.ToDictionary()));
 
         double[][] forecast;
@@ -144,10 +148,10 @@ public static class ModelsApi
         {
             return Problems.Invalid("history", e);
         }
-        if (intervals is null) return TypedResults.Ok(new ForecastResponse(forecast));
+        if (intervals is null || intervalSteps == 0) return TypedResults.Ok(new ForecastResponse(forecast));
         // The interval of a step is its forecast ± the calibrated half-width.
-        double[][] Band(int sign) => [.. forecast.Take(intervalSteps).Select((row, s) => row.Select((v, k) => v + sign * intervals.Width(s + 1, k, request.Coverage)!.Value).ToArray())];
-        return TypedResults.Ok(new ForecastResponse(forecast, Band(-1), Band(+1), request.Coverage, intervalSteps));
+        double[][] Band(int sign) => [.. forecast.Take(intervalSteps).Select((row, s) => row.Select((v, k) => v + sign * intervals.Width(s + 1, k, coverage)!.Value).ToArray())];
+        return TypedResults.Ok(new ForecastResponse(forecast, Band(-1), Band(+1), coverage, intervalSteps));
     }
 
     /// <summary>
@@ -203,9 +207,17 @@ public static class ModelsApi
             if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        var evaluation = model.Forecasting is { } forecasting
-            ? DataEvaluation.Series(model, forecasting, rows!, field, limits.Value, errors)
-            : DataEvaluation.Classifier(model, model.Labels!, sequences!, field, limits.Value, errors);
+        ModelEvaluation? evaluation;
+        try
+        {
+            evaluation = model.Forecasting is { } forecasting
+                ? DataEvaluation.Series(model, forecasting, rows!, field, limits.Value, errors)
+                : DataEvaluation.Classifier(model, model.Labels!, sequences!, field, limits.Value, errors);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.Invalid(field, e); // e.g. a value beyond float32 once normalized
+        }
         return evaluation is null ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(evaluation);
     }
 
@@ -302,13 +314,12 @@ public static class ModelsApi
         return deleted == 0 ? Problems.NotFound("model", id) : TypedResults.NoContent();
     }
 
-    // Conformal intervals at coverage c need at least c·(n+1) − 1 residuals; say which step has too few.
-    private static string? TooFewResiduals(ConformalIntervals intervals, int steps, IReadOnlyList<string> targets, double coverage)
+    // Conformal intervals at coverage c need n ≥ c·(n + 1) residuals, i.e. n ≥ c / (1 − c): say how many step 1 has.
+    private static string TooFewResiduals(ConformalIntervals intervals, IReadOnlyList<string> targets, double coverage)
     {
-        var (step, k) = Enumerable.Range(1, steps).SelectMany(step => targets.Select((_, k) => (step, k))).FirstOrDefault(p => intervals.Width(p.step, p.k, coverage) is null);
-        if (step == 0) return null;
-        int n = intervals.Residuals[step - 1][k];
-        return $"Step {step}'s interval for {targets[k]} was calibrated on {n} validation forecasts, too few for {coverage:0.##} coverage (at most {Math.Floor(100.0 * n / (n + 1)) / 100:0.##}).";
+        int k = Enumerable.Range(0, targets.Count).First(k => intervals.Width(1, k, coverage) is null);
+        int n = intervals.Residuals[0][k];
+        return $"The intervals for {targets[k]} were calibrated on {n} validation forecasts, too few for {coverage:0.##} coverage (at most {Math.Floor(100.0 * n / (n + 1)) / 100:0.##}). Ask for less, or train with a larger validationFraction.";
     }
 
     // A big model on a long input holds the model (and a core) for as long as it runs.

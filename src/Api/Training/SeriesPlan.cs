@@ -37,9 +37,13 @@ internal sealed record SeriesPlan(double[][] Rows, bool[][]? Missing, string[] C
                 string.Join("; ", cells.Take(10).Select(p => $"row {p.t + 1}, column {series.Columns[p.c]}")) + (cells.Count > 10 ? "; …" : "") +
                 ". Fill them in, or set training.missing to interpolate or forwardFill.", "training.missing");
         }
-        var filled = missing is null ? rows : MissingValues.Fill(rows, training.Missing == MissingPolicy.ForwardFill ? MissingValueFill.ForwardFill : MissingValueFill.Interpolate);
-
         var split = SeriesSplit.Create(rows.Length, window, horizon, training.ValidationFraction, training.TestFraction ?? 0.1);
+        // Interpolation stays inside the training part; later gaps carry the last value forward.
+        if (missing is not null && Enumerable.Range(0, series.Columns.Length).FirstOrDefault(c => rows[..split.ValidationStart].All(r => double.IsNaN(r[c])), -1) is var empty and >= 0)
+            throw new ArgumentException($"Column {series.Columns[empty]} has no value in the training part (its first {split.ValidationStart} rows) to fill its gaps from.", "training.missing");
+        var filled = missing is null ? rows
+            : MissingValues.FillCausal(rows, training.Missing == MissingPolicy.ForwardFill ? MissingValueFill.ForwardFill : MissingValueFill.Interpolate, split.ValidationStart);
+
         int season = training.SeasonLength ?? series.SeasonLength ?? 1;
         if (season >= split.TrainingRows)
         {

@@ -25,7 +25,8 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     {
         var (spec, train, validation, test, normalizer, labels, settings, plan) = Prepare(request, sequences, series, limits);
         if (normalizer is not null) (train, validation) = (normalizer.Apply(train), normalizer.Apply(validation));
-        if (request.Training.Precision == Precision.Float32) CheckFloat32Range([.. train, .. validation]);
+        if (request.Training.Precision == Precision.Float32)
+            CheckFloat32Range([.. train, .. validation, .. Scored(test, plan).Select(s => normalizer?.Apply(s) ?? s)]);
         return new TrainingData(spec, train, validation, normalizer, labels, settings, plan, test);
     }
 
@@ -35,12 +36,17 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     /// </summary>
     public static ModelSpec Check(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var (spec, train, validation, _, normalizer, _, _, _) = Prepare(request, sequences, series, limits);
+        var (spec, train, validation, test, normalizer, _, _, plan) = Prepare(request, sequences, series, limits);
         if (request.Training.Precision == Precision.Float32)
-            foreach (var sequence in train.Concat(validation))
+            foreach (var sequence in train.Concat(validation).Concat(Scored(test, plan)))
                 CheckFloat32Range([normalizer?.Apply(sequence) ?? sequence]);
         return spec;
     }
+
+    // What the model reads when it is evaluated after training, so a value it cannot hold fails the
+    // submission rather than the finished job: a classifier's test part, a series' every row.
+    private static IEnumerable<Sequence> Scored(IReadOnlyList<Sequence> test, SeriesPlan? plan) =>
+        plan is null ? test : [new Sequence([.. plan.Rows.Select(r => plan.InputColumns.Select(c => r[c]).ToArray())])];
 
     // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer, the settings.
     private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?, TrainingRequest, SeriesPlan?) Prepare(

@@ -39,7 +39,7 @@ public static class DatasetSplit
     /// <summary>
     /// Of each class (by <paramref name="labels"/>, parallel to <paramref name="sequences"/>),
     /// round(fraction·count) sequences go to the held-out part, chosen by a shuffle with
-    /// <c>new Rng(seed)</c>; a class keeps at least one sequence for training. Each part keeps
+    /// <c>new Rng(seed)</c>; a class keeps at least one sequence outside it. Each part keeps
     /// the original order; sequences are shared, not copied.
     /// </summary>
     public static (IReadOnlyList<Sequence> Kept, IReadOnlyList<Sequence> HeldOut) Stratified(

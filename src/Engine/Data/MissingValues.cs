@@ -46,6 +46,23 @@ public static class MissingValues
         return filled;
     }
 
+    /// <summary>
+    /// Fills rows before <paramref name="causalFrom"/> by <paramref name="method"/> from those rows
+    /// alone, and every later gap with the last value before it, so that no row from
+    /// <paramref name="causalFrom"/> on is filled from a later one: a value held out for
+    /// validation or testing never leaks into an earlier row, and a forecast never sees its target.
+    /// (With <paramref name="causalFrom"/> 0, a gap at the start takes the column's first value.)
+    /// </summary>
+    public static double[][] FillCausal(double[][] rows, MissingValueFill method, int causalFrom)
+    {
+        var filled = Fill(rows[..causalFrom], method).Concat(rows[causalFrom..].Select(r => (double[])r.Clone())).ToArray();
+        for (int t = Math.Max(causalFrom, 1); t < filled.Length; t++)
+            for (int j = 0; j < filled[t].Length; j++)
+                if (double.IsNaN(filled[t][j])) filled[t][j] = filled[t - 1][j];
+        // With causalFrom 0, a gap at the very start has no value before it: it takes the column's first.
+        return causalFrom == 0 && filled.Length > 0 && filled[0].Any(double.IsNaN) ? Fill(filled, MissingValueFill.ForwardFill) : filled;
+    }
+
     /// <summary>Which cells of <paramref name="rows"/> are missing (NaN); null when none is.</summary>
     public static bool[][]? Mask(double[][] rows)
     {

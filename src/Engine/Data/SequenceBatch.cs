@@ -54,7 +54,7 @@ internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee75
         {
             // A finite double can still overflow float32: refuse it rather than compute with ∞.
             to[i] = T.CreateChecked(from[i]);
-            if (!T.IsFinite(to[i])) throw new ArgumentException($"The value {from[i]:R} is beyond the range of {typeof(T).Name}.", "sequences");
+            if (!T.IsFinite(to[i])) throw new ArgumentException($"The value {from[i]:R} (after normalization) is beyond the range of {(typeof(T) == typeof(float) ? "float32" : "float64")}; use a float64 model or rescale the data.", "sequences");
         }
     }
 }

@@ -15,7 +15,7 @@ public sealed record ConformalIntervals(double?[][][] Widths, int[][] Residuals)
 
     public int Steps => Widths.Length;
 
-    /// <summary>From absolute residuals [step][target] (each list non-empty).</summary>
+    /// <summary>From absolute residuals [step][target]; an empty list (every target filled in) gives no widths.</summary>
     public static ConformalIntervals Fit(IReadOnlyList<double>[][] residuals)
     {
         var widths = residuals.Select(step => step.Select(r =>
@@ -24,7 +24,7 @@ public sealed record ConformalIntervals(double?[][][] Widths, int[][] Residuals)
             return Enumerable.Range(0, Levels).Select(level =>
             {
                 int rank = (int)Math.Ceiling((sorted.Length + 1) * Level(level) - 1e-9);
-                return rank <= sorted.Length ? sorted[rank - 1] : (double?)null;
+                return rank <= sorted.Length && double.IsFinite(sorted[rank - 1]) ? sorted[rank - 1] : (double?)null;
             }).ToArray();
         }).ToArray()).ToArray();
         return new ConformalIntervals(widths, [.. residuals.Select(step => step.Select(r => r.Count).ToArray())]);

@@ -14,6 +14,8 @@ namespace LstmService.Engine.Evaluation;
 /// </summary>
 public sealed class SeriesEvaluator(double[][] rows, bool[][]? missing, int[] inputColumns, int[] targetColumns, int window, int horizon, int seasonLength)
 {
+    private const int OriginsPerCall = 1024;
+
     /// <summary>
     /// The model's forecasts of <paramref name="steps"/> rows (default: its horizon; more are fed
     /// back, <see cref="WindowedForecast"/>) from every origin r in [<paramref name="from"/>,
@@ -25,11 +27,12 @@ public sealed class SeriesEvaluator(double[][] rows, bool[][]? missing, int[] in
         if (from < Math.Max(window, seasonLength) || to > rows.Length || from >= to)
             throw new ArgumentOutOfRangeException(nameof(from), $"Origins [{from}, {to}) need {Math.Max(window, seasonLength)} rows of history before them, within {rows.Length} rows.");
         var origins = Enumerable.Range(from, to - from).ToArray();
-        var histories = origins.Select(r => rows[(r - window)..r]).ToList();
         // The forecaster sees only the input columns.
         double[][] Inputs(double[][] w) => [.. w.Select(row => inputColumns.Select(c => row[c]).ToArray())];
-        var forecasts = WindowedForecast.Run(histories, steps ?? horizon, window, horizon, targetColumns, windows => predict([.. windows.Select(Inputs)]));
-        return new SeriesForecasts(origins, to, [.. forecasts.Select(f => f.SelectMany(row => row).ToArray())], steps ?? horizon);
+        // In chunks of origins, so that only one chunk's windows are copied at a time.
+        var values = origins.Chunk(OriginsPerCall).SelectMany(chunk => WindowedForecast.Run([.. chunk.Select(r => rows[(r - window)..r])], steps ?? horizon, window, horizon,
+            targetColumns, windows => predict([.. windows.Select(Inputs)])).Select(f => f.SelectMany(row => row).ToArray())).ToArray();
+        return new SeriesForecasts(origins, to, values, steps ?? horizon);
     }
 
     /// <summary>
