@@ -56,10 +56,10 @@ public sealed record ModelEvaluation
         double[] scale, IReadOnlyList<string> targets, int seasonLength, ConformalIntervals? intervals)
     {
         var forecasts = evaluator.Forecast(from, to, predict);
-        var errors = evaluator.AbsoluteErrors(forecasts);
+        var errors = intervals is null ? null : evaluator.AbsoluteErrors(forecasts, intervals);
         var scores = evaluator.Score(forecasts, scale);
         var steps = scores.Steps.Select(s => new HorizonStep(s.Step, Named(s.Model, targets), new Baselines(Named(s.Naive, targets), Named(s.SeasonalNaive, targets)),
-            intervals is null || s.Step > intervals.Steps ? null : Coverages(s.Step, targets, errors[s.Step - 1], intervals))).ToList();
+            intervals is null || s.Step > intervals.Steps ? null : Coverages(s.Step, targets, errors![s.Step - 1], intervals))).ToList();
         return new ModelEvaluation
         {
             Split = split, Windows = scores.Origins, SeasonLength = seasonLength,
@@ -67,7 +67,7 @@ public sealed record ModelEvaluation
         };
     }
 
-    // Per checked coverage and target: the share of errors within the interval's half-width (null when it has none).
+    // Per checked coverage and target: the share of scores (errors over their scale) within the interval's (null when it has none).
     private static List<IntervalCoverage> Coverages(int step, IReadOnlyList<string> targets, IReadOnlyList<double>[] errors, ConformalIntervals intervals) =>
         [.. CheckedCoverages.Select(c => new IntervalCoverage(c, targets.Select((t, k) => (t, intervals.Width(step, k, c) is { } w && errors[k].Count > 0
             ? errors[k].Count(e => e <= w) / (double)errors[k].Count : (double?)null)).ToDictionary(p => p.t, p => p.Item2)))];

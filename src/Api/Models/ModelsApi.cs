@@ -149,8 +149,10 @@ public static class ModelsApi
             return Problems.Invalid("history", e);
         }
         if (intervals is null || intervalSteps == 0) return TypedResults.Ok(new ForecastResponse(forecast));
-        // The interval of a step is its forecast ± the calibrated half-width.
-        double[][] Band(int sign) => [.. forecast.Take(intervalSteps).Select((row, s) => row.Select((v, k) => v + sign * intervals.Width(s + 1, k, coverage)!.Value).ToArray())];
+        // The interval of a step is its forecast ± the calibrated score quantile times how much the history moved lately.
+        int[] columns = model.Forecasting!.TargetColumns();
+        double[] scale = [.. columns.Select((c, k) => intervals.Scale(request.History!, request.History!.Length, c, k))];
+        double[][] Band(int sign) => [.. forecast.Take(intervalSteps).Select((row, s) => row.Select((v, k) => v + sign * intervals.Width(s + 1, k, coverage)!.Value * scale[k]).ToArray())];
         return TypedResults.Ok(new ForecastResponse(forecast, Band(-1), Band(+1), coverage, intervalSteps));
     }
 

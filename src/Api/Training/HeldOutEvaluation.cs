@@ -38,11 +38,11 @@ internal static class HeldOutEvaluation
                 ? Math.Min(split.ValidationRows, Math.Max(plan.Horizon, Math.Max(2 * plan.SeasonLength, MinCalibratedSteps)))
                 : plan.Horizon;
             var calibration = evaluator.Forecast(Math.Max(split.ValidationStart, split.TestStart - MaxCalibrationOrigins), split.TestStart, Predict, steps);
-            // Far steps have fewer residuals (their targets run past the validation part): keep those with
+            // Far steps have fewer scores (their targets run past the validation part): keep those with
             // enough for 0.95 coverage, and always the model's own horizon.
-            var errors = evaluator.AbsoluteErrors(calibration);
-            int kept = Math.Max(plan.Horizon, errors.TakeWhile(step => step.All(e => e.Count >= MinResiduals)).Count());
-            intervals = ConformalIntervals.Fit(errors[..kept]);
+            // Scaled by the mean one-step change over the model's window (docs/dev/forecasting-measurements.md).
+            intervals = evaluator.Calibrate(calibration, Math.Max(plan.Window, 2),
+                scores => scores[..Math.Max(plan.Horizon, scores.TakeWhile(step => step.All(e => e.Count >= MinResiduals)).Count())]);
         }
 
         var scale = evaluator.SeasonalScale(split.TrainingRows);

@@ -64,10 +64,28 @@ public sealed class SeriesEvaluator(double[][] rows, bool[][]? missing, int[] in
         return new SeriesScores(forecasts.Origins.Length, steps);
     }
 
-    /// <summary>The absolute errors of <paramref name="forecasts"/> [step][target] on the targets <see cref="Score"/> scores.</summary>
-    public IReadOnlyList<double>[][] AbsoluteErrors(SeriesForecasts forecasts) =>
+    /// <summary>
+    /// The absolute errors of <paramref name="forecasts"/> [step][target] on the targets
+    /// <see cref="Score"/> scores, each divided by its origin's <see cref="ConformalIntervals.Scale"/>
+    /// under <paramref name="scaledBy"/> when given (the scores conformal intervals are fitted on and checked with).
+    /// </summary>
+    public IReadOnlyList<double>[][] AbsoluteErrors(SeriesForecasts forecasts, ConformalIntervals? scaledBy = null) =>
         [.. Enumerable.Range(1, forecasts.Steps).Select(h => Enumerable.Range(0, targetColumns.Length)
-            .Select(k => (IReadOnlyList<double>)[.. Scored(forecasts, h, k).Select(s => Math.Abs(rows[s.Target][targetColumns[k]] - s.Forecast))]).ToArray())];
+            .Select(k => (IReadOnlyList<double>)[.. Scored(forecasts, h, k).Select(s => Math.Abs(rows[s.Target][targetColumns[k]] - s.Forecast)
+                / (scaledBy?.Scale(rows, s.Origin, targetColumns[k], k) ?? 1))]).ToArray())];
+
+    /// <summary>
+    /// Conformal intervals from <paramref name="forecasts"/> (of the validation part), scaled by the
+    /// mean one-step change over <paramref name="lookback"/> rows before each origin: floors a hundredth
+    /// of each target's mean scale over the origins, scores the errors over the scales.
+    /// <paramref name="keep"/> picks the steps to keep from the scores [step][target].
+    /// </summary>
+    public ConformalIntervals Calibrate(SeriesForecasts forecasts, int lookback, Func<IReadOnlyList<double>[][], IReadOnlyList<double>[][]>? keep = null)
+    {
+        double[] floors = [.. targetColumns.Select(c => 0.01 * forecasts.Origins.Average(r => ConformalIntervals.Spread(rows, r, c, lookback)) is var f && f > 0 ? f : 1e-9)];
+        var scores = AbsoluteErrors(forecasts, new ConformalIntervals([], [], floors, lookback));
+        return ConformalIntervals.Fit(keep?.Invoke(scores) ?? scores, floors, lookback);
+    }
 
     // Step h's forecasts of target k whose target row is before the end and was not filled in.
     private IEnumerable<(int Origin, int Target, double Forecast)> Scored(SeriesForecasts forecasts, int h, int k)
