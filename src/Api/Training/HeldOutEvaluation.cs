@@ -38,9 +38,9 @@ internal static class HeldOutEvaluation
                 ? Math.Min(split.ValidationRows, Math.Max(plan.Horizon, Math.Max(2 * plan.SeasonLength, MinCalibratedSteps)))
                 : plan.Horizon;
             var calibration = evaluator.Forecast(Math.Max(split.ValidationStart, split.TestStart - MaxCalibrationOrigins), split.TestStart, Predict, steps);
-            // Far steps have fewer scores (their targets run past the validation part): keep those with
-            // enough for 0.95 coverage, and always the model's own horizon.
-            // Scaled by the mean one-step change over the model's window (docs/dev/forecasting-measurements.md).
+            // Errors scaled by the mean one-step change over the model's window (measured against other
+            // scales: docs/dev/forecasting-measurements.md). Far steps have fewer scores (their targets
+            // run past the validation part): keep those with enough for 0.95, and always the horizon.
             intervals = evaluator.Calibrate(calibration, Math.Max(plan.Window, 2),
                 scores => scores[..Math.Max(plan.Horizon, scores.TakeWhile(step => step.All(e => e.Count >= MinResiduals)).Count())]);
         }
