@@ -146,6 +146,18 @@ public class SeriesEvaluationTests
         // A model that learnt the cycle beats the last value by far, and its errors are about the noise's.
         Assert.True(evaluation.Metrics!["value"]!.Rmse < 0.5 * evaluation.Baselines!.Naive["value"]!.Rmse);
         Assert.InRange(evaluation.Metrics["value"]!.Rmse!.Value, 0.9, 1.5);
+
+        // Predict answers [horizon][targets] per window; forecast goes past the horizon by feeding back, with intervals.
+        var window = csv.Split('\n')[^24..].Select(v => new[] { double.Parse(v, CultureInfo.InvariantCulture) }).ToArray();
+        var predicted = await client.PostAsync($"/api/models/{done.ModelId}/predict", new { sequences = new[] { window } });
+        Assert.Equal(HttpStatusCode.OK, predicted.Status);
+        Assert.Equal([1, 1], predicted.Body!["outputs"]![0]!.AsArray().Select(step => step!.AsArray().Count));
+        var forecast = await client.PostAsync($"/api/models/{done.ModelId}/forecast", new { history = window, horizon = 5 });
+        Assert.Equal(HttpStatusCode.OK, forecast.Status);
+        Assert.Equal(5, forecast.Body!["forecast"]!.AsArray().Count);
+        Assert.Equal(predicted.Body["outputs"]![0]![1]![0]!.GetValue<double>(), forecast.Body["forecast"]![1]![0]!.GetValue<double>());
+        Assert.Equal(5, forecast.Body["intervalSteps"]!.GetValue<int>());
+        Assert.Equal(5, forecast.Body["upper"]!.AsArray().Count);
     }
 
 
