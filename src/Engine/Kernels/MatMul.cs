@@ -59,6 +59,7 @@ internal static class MatMul
     }
 
     /// <summary>C[m, n] (+)= A[m, k] · B[k, n] with B packed beforehand.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<T>(MatrixView<T> a, PackedMatrix<T> b, MatrixView<T> c, int m, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(a, new Operand<T>(default, b), c, m, b.Cols, b.Rows, accumulate);
@@ -66,6 +67,7 @@ internal static class MatMul
     // B as given: a view packed per call, or a matrix packed beforehand.
     private readonly record struct Operand<T>(MatrixView<T> View, PackedMatrix<T>? Packed) where T : unmanaged, IFloatingPointIeee754<T>;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -189,6 +191,7 @@ internal static class MatMul
     /// registers through all three, instead of three passes over C: the operations and their
     /// order are those of the three separate calls, so the bits are theirs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyStep<T>(MatrixView<T> a1, PackedMatrix<T> b1, ReadOnlySpan<T> bias, MatrixView<T>? a2, PackedMatrix<T> b2, MatrixView<T> c, int m)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -272,6 +275,7 @@ internal static class MatMul
     // above). A is read in place, whichever
     // way it is laid out: packing it into micro-panels first cost up to a fifth of the product
     // on these shapes (`LstmBench kernel`, docs/benchmarks.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockedPart<T>(MatrixView<T> a, T[] packed, int firstPanel, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -319,6 +323,7 @@ internal static class MatMul
 
     // A few rows (one step of batch 1): each row across 4 panels at a time, 8 independent FMA
     // chains, reading A in place rather than padding it to 8 rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FewRowsPart<T>(MatrixView<T> a, T[] packed, int firstPanel, MatrixView<T> c, int r0, int r1, int c0, int c1, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -353,6 +358,7 @@ internal static class MatMul
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyBlock<T>(ref T from, int fromStride, ref T to, int toStride, int rows, int cols)
     {
         for (int r = 0; r < rows; r++)
@@ -365,6 +371,7 @@ internal static class MatMul
     // with fewer than 8 real rows the last one is read again for the rest (their results are
     // dropped by the caller). Nothing but locals in here: a static written near the loop made the
     // JIT spill every accumulator to the stack.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<T>(ref T a, nint aRowStride, nint aColStride, int rows, ref T b, int kc, ref T c, int cStride, bool add)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Kernel(ref a, aRowStride, aColStride, rows, ref b, kc, ref c, cStride, add, ref Unsafe.NullRef<T>(), ref a, aRowStride, aColStride, ref b, 0);
@@ -372,6 +379,7 @@ internal static class MatMul
     // The same with a second part that continues the same chains: C (+)= A·B, then + bias (one
     // vector pair for the panel's columns, when given), then + A2·B2 over kc2 (none when kc2 is 0).
     // One LSTM step's gates in one call (MultiplyStep), the accumulators never leaving registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<T>(ref T a, nint aRowStride, nint aColStride, int rows, ref T b, int kc, ref T c, int cStride, bool add,
         ref T bias, ref T secondA, nint secondRowStride, nint secondColStride, ref T secondB, int secondK)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -450,6 +458,7 @@ internal static class MatMul
     }
 
     // One row of C across 4 whole panels: C[1, 8 vectors] (+)= a[k] · B panels [k][2 vectors] × 4.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowKernel4<T>(ref T a, int aStride, ref T b, int panelStride, int k, ref T c, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -482,6 +491,7 @@ internal static class MatMul
     }
 
     // One row of C across one panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowKernel1<T>(ref T a, int aStride, ref T b, int k, ref T c, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -47,6 +47,7 @@ internal sealed class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754
     /// Columns [c0, c1) of source [k, ·] → panels in dst from index at, panel q's element (p, j)
     /// at at + (q·k + p)·nr + j, columns past c1 zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackPanels(MatrixView<T> source, int k, int c0, int c1, T[] dst, int at = 0)
     {
         int nr = MatMul.PanelWidth<T>();
@@ -147,6 +148,7 @@ internal sealed class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754
     private static readonly Vector512<int> Low2 = Indices(2, low: true), High2 = Indices(2, low: false);
     private static readonly Vector512<int> Low1 = Indices(1, low: true), High1 = Indices(1, low: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector512<int> Indices(int block, bool low)
     {
         Span<int> lanes = stackalloc int[16];

@@ -67,6 +67,7 @@ internal static class Activations<T> where T : unmanaged, IFloatingPointIeee754<
 
     // Four independent vectors per iteration, so the long exp chains overlap; a last partial
     // vector is computed from the end of the span, keeping only its new lanes, so in place works.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Apply<TFunction>(ReadOnlySpan<float> x, Span<float> destination) where TFunction : IFunction
     {
         if (destination.Length < x.Length) throw new ArgumentException("Destination is too short.", nameof(destination));

@@ -34,6 +34,7 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     // what the gate math costs. The same operations on each element as RowBySpans, so the same
     // bits (CellMathTests). A reciprocal estimate and a Newton step in place of σ's and tanh's
     // divisions measured slower (I2 0.936×, I3 0.979×), and would have changed the bits.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FusedRow(Span<float> gate, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> hidden, bool standard, bool keep)
     {
         int h = c.Length;
@@ -76,6 +77,7 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static ReadOnlySpan<float> Cast(ReadOnlySpan<T> x) => MemoryMarshal.Cast<T, float>(x);
 
     // Activates one row's gates [i | f | g | o] in place and writes c = f·c₋₁ + i·g (c₋₁ empty: zero state).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardGates(Span<T> gate, ReadOnlySpan<T> cPrev, Span<T> c)
     {
         int h = c.Length;
@@ -106,6 +108,7 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Adds bias to each row of a block of consecutive rows of bias.Length (a step's gates): one
     /// call per block, not a span call per row, whose overhead was a tenth of I2 at H 64.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddToRows(Span<T> rows, ReadOnlySpan<T> bias)
     {
         int n = bias.Length;
@@ -121,6 +124,7 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // h = o·tanh(c), keeping tanh(c) for Backward (the standard cell), or h = o·s (the seed's: tanhC empty).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Output(ReadOnlySpan<T> o, ReadOnlySpan<T> c, Span<T> tanhC, Span<T> hidden)
     {
         ReadOnlySpan<T> factor = c;
@@ -146,6 +150,7 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// c₋₁ empty: step 0, from a zero state. When given, <paramref name="dGateSum"/> [4H] gets
     /// dGate added to it (the bias gradient's running sum for this batch row).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardRow(ReadOnlySpan<T> dHidden, ReadOnlySpan<T> dhNext, ReadOnlySpan<T> gate, ReadOnlySpan<T> outFactor,
         bool standard, ReadOnlySpan<T> cPrev, bool full, Span<T> dcNext, Span<T> dGate, Span<T> dGateSum = default)
     {
