@@ -37,8 +37,9 @@ internal static class TimeIndex
         return cell.Length == 8 && NamesTime(column) && DateTime.TryParseExact(cell, "yyyyMMdd", CultureInfo.InvariantCulture, utc, out time);
     }
 
-    private static bool NamesTime(string column) =>
-        new[] { "date", "time", "day", "period", "timestamp", "ds" }.Any(w => column.Contains(w, StringComparison.OrdinalIgnoreCase));
+    private static readonly string[] TimeWords = ["date", "time", "day", "period", "timestamp", "ds"];
+
+    private static bool NamesTime(string column) => TimeWords.Any(w => column.Contains(w, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The spacing of <paramref name="times"/> (at least two, increasing): the most common step.</summary>
     public static TimeSpacing Infer(IReadOnlyList<DateTime> times)

@@ -20,12 +20,8 @@ internal static class DataEvaluation
         if (!errors.Require(rows.Length > from, field, $"The model needs {from} rows of history before the first row it forecasts (its window and season); the series has {rows.Length}.")) return null;
         double work = (double)(rows.Length - from) * f.Window * Jobs.JobWork.PerStep(model.Spec);
         if (!errors.Require(work <= limits.MaxWorkPerPrediction, field, $"Forecasting {rows.Length - from:N0} windows of {f.Window} rows takes about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send a shorter series.")) return null;
+        // Only a stored CSV has gaps (JSON numbers are finite), and its upload refused a column without a value.
         var missing = MissingValues.Mask(rows);
-        if (missing is not null && Enumerable.Range(0, f.Columns.Count).FirstOrDefault(c => rows.All(r => double.IsNaN(r[c])), -1) is var empty and >= 0)
-        {
-            errors.Add(field, $"Column {f.Columns[empty]} has no values.");
-            return null;
-        }
         // Gaps carry the last value forward (a forecast must not see its target); a leading one takes the first value.
         var filled = missing is null ? rows : MissingValues.FillCausal(rows, MissingValueFill.ForwardFill, 0);
         var evaluator = new SeriesEvaluator(filled, missing, [.. Enumerable.Range(0, f.Columns.Count)], f.TargetColumns(), f.Window, f.Horizon, f.SeasonLength);

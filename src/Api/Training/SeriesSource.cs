@@ -1,6 +1,5 @@
 // A stored CSV series as a job reads it: the rows (NaN where a cell was empty), the numeric
 // columns' names, and the season its time column implies.
-using System.Text.Json;
 using LstmService.Api.Datasets;
 using LstmService.Api.Infrastructure;
 using LstmService.Persistence;
@@ -13,10 +12,7 @@ internal sealed record SeriesSource(double[][] Rows, string[] Columns, int? Seas
     public static SeriesSource? From(StoredDataset dataset, List<Jobs.SequenceData> decoded)
     {
         if (dataset.Kind != DatasetKinds.Series) return null;
-        var columns = dataset.ColumnsJson is null ? null : JsonSerializer.Deserialize<string[]>(dataset.ColumnsJson, ApiJson.Options);
-        var rows = decoded[0].Inputs!;
-        // Series stored before column names were kept everywhere get positional names.
-        columns ??= [.. Enumerable.Range(0, rows[0].Length).Select(c => $"column{c}")];
-        return new SeriesSource(rows, columns, dataset.SeasonLength);
+        // A series dataset always stored its column names.
+        return new SeriesSource(decoded[0].Inputs!, ApiJson.Read<string[]>(dataset.ColumnsJson)!, dataset.SeasonLength);
     }
 }

@@ -44,9 +44,9 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     }
 
     // What the model reads when it is evaluated after training, so a value it cannot hold fails the
-    // submission rather than the finished job: a classifier's test part, a series' every row.
+    // submission rather than the finished job: a classifier's test part, a series' every row (every column is an input).
     private static IEnumerable<Sequence> Scored(IReadOnlyList<Sequence> test, SeriesPlan? plan) =>
-        plan is null ? test : [new Sequence([.. plan.Rows.Select(r => plan.InputColumns.Select(c => r[c]).ToArray())])];
+        plan is null ? test : [new Sequence(plan.Rows)];
 
     // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer, the settings.
     private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?, TrainingRequest, SeriesPlan?) Prepare(
@@ -64,7 +64,7 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
         if (series is not null)
         {
             plan = SeriesPlan.Create(training, series, limits);
-            (train, validation) = plan.Split.Windows(plan.Rows, plan.Window, plan.Horizon, [.. Enumerable.Range(0, series.Columns.Length)], plan.Targets);
+            (train, validation) = plan.Split.Windows(plan.Rows, plan.Window, plan.Horizon, plan.InputColumns, plan.Targets);
             all = [.. train, .. validation];
             steps = OutputSteps.Last;
             outputSize = plan.Horizon * plan.Targets.Length;
