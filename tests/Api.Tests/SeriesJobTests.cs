@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using LstmService.Api.Jobs;
 using LstmService.Api.Training;
+using LstmService.Persistence;
 
 namespace LstmService.Api.Tests;
 
@@ -15,7 +16,7 @@ public class SeriesJobTests
         // Each row holds its own index, so each target says which row it came from.
         var rows = Enumerable.Range(0, 200).Select(t => new double[] { t, 1000 + t }).ToArray();
         var series = new SeriesSource(rows, ["index", "other"], SeasonLength: 7);
-        var request = new JobRequest { Training = new TrainingRequest { Window = 12, Horizon = 3, Targets = ["index"], Normalize = false, ValidationFraction = 0.15, TestFraction = 0.2 } }.WithDefaults();
+        var request = new JobRequest { Training = new TrainingRequest { Window = 12, Horizon = 3, Targets = ["index"], Normalize = false, Scaling = SeriesScaling.ZScore, ValidationFraction = 0.15, TestFraction = 0.2 } }.WithDefaults();
         var data = TrainingData.Build(request, [new SequenceData { Inputs = rows }], series, new ServiceLimits());
 
         var split = data.Series!.Split;
@@ -26,6 +27,34 @@ public class SeriesJobTests
         Assert.Equal(30 - 3 + 1, data.Validation.Count);
         Assert.Equal((2, 3), (data.Spec.InputSize, data.Spec.OutputSize));
         Assert.Equal((12, 3, 7, 0.2), (data.Settings.Window, data.Settings.Horizon, data.Settings.SeasonLength, data.Settings.TestFraction));
+    }
+
+    [Fact]
+    public void A_series_job_that_leaves_the_settings_out_gets_them_chosen_from_its_season()
+    {
+        var rows = Enumerable.Range(0, 400).Select(t => new double[] { Math.Sin(t / 4.0), t }).ToArray();
+        var request = new JobRequest().WithDefaults();
+        var data = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: 12), new ServiceLimits());
+        var settings = data.Settings;
+        Assert.Equal((24, 1, 12), (settings.Window, settings.Horizon, settings.SeasonLength)); // two seasons
+        Assert.Equal((300, 0.001, 50), (settings.Epochs, settings.LearningRate, settings.EarlyStoppingPatience));
+        Assert.Equal((SeriesScaling.Window, true), (settings.Scaling, settings.Linear));
+        Assert.Equal(32, data.Spec.HiddenSize);
+        Assert.NotNull(data.WindowModel!.Linear);
+
+        // Without a season the window is 16 steps; never more than a quarter of the training rows.
+        var plain = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: null), new ServiceLimits());
+        Assert.Equal(16, plain.Settings.Window);
+        var shortRows = rows[..100];
+        var shortData = TrainingData.Build(request, [new SequenceData { Inputs = shortRows }], new SeriesSource(shortRows, ["a", "b"], SeasonLength: 12), new ServiceLimits());
+        Assert.Equal(20, shortData.Settings.Window); // 80 training rows / 4
+
+        // Default epochs stop at what the service allows; asked-for ones beyond it are refused.
+        var limits = new ServiceLimits { MaxWorkPerJob = 1e9 };
+        var capped = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: 12), limits);
+        Assert.InRange(capped.Settings.Epochs!.Value, 1, 299);
+        var asked = request with { Training = request.Training with { Epochs = 300 } };
+        Assert.Equal("training.epochs", Assert.Throws<ArgumentException>(() => TrainingData.Build(asked, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: 12), limits)).ParamName);
     }
 
     [Fact]
@@ -72,15 +101,21 @@ public class SeriesJobTests
     }
 
     [Fact]
-    public async Task A_float32_series_whose_held_out_part_float32_cannot_hold_is_refused_at_submission()
+    public async Task A_float32_series_whose_held_out_part_float32_cannot_hold_is_refused_at_submission_unless_its_windows_are_scaled()
     {
         using var app = new LstmApplication();
         var client = new ServiceClient(app.CreateClient());
         // The last row is in the test part: never trained on, but read when the model is scored.
         var csv = "v\n" + string.Join("\n", Enumerable.Range(0, 39).Select(t => t.ToString())) + "\n1e300\n";
         var dataset = await SeriesEvaluationTests.UploadCsvAsync(client, "huge", csv);
-        var (status, body) = await client.PostAsync("/api/jobs", new { datasetId = dataset.Id, training = new { window = 4 } });
+        var (status, body) = await client.PostAsync("/api/jobs", new { datasetId = dataset.Id, training = new { window = 4, scaling = "zscore" } });
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("beyond float32", body!["errors"]!["data"]![0]!.GetValue<string>());
+
+        // A window relative to its last row, over its own spread, stays within a few units whatever its level.
+        var job = await client.PostJobAsync(new { datasetId = dataset.Id, training = new { window = 4, epochs = 2 } });
+        var done = await client.WaitAsync(job.Id);
+        Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+        Assert.True(double.IsFinite(done.Evaluation!.Metrics!["v"]!.Rmse!.Value));
     }
 }

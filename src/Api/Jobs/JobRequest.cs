@@ -1,5 +1,6 @@
 // The body of POST /api/jobs, as the HTTP contract (shared/design/api.md) spells it. Every field
 // has a default; JobValidator checks every one against ServiceLimits.
+using System.Text.Json.Serialization;
 using LstmService.Engine;
 using LstmService.Engine.Layers;
 using LstmService.Engine.Training;
@@ -45,10 +46,22 @@ public enum Precision { Float32, Float64 }
 /// <summary>What a series job does with empty cells: fill them (never scoring a filled value) or refuse the data.</summary>
 public enum MissingPolicy { Interpolate, ForwardFill, Error }
 
+/// <summary>
+/// How a series model sees its windows: <c>window</c>, each window relative to its last row, in
+/// units of the series' typical step (levels and trends beyond the training range can be
+/// forecast); <c>zscore</c>, the raw values with only the training part's z-score.
+/// </summary>
+public enum SeriesScaling
+{
+    Window,
+    [JsonStringEnumMemberName("zscore")] ZScore,
+}
+
 public sealed record ModelRequest
 {
     public CellKind Cell { get; init; } = CellKind.Standard;
-    public int HiddenSize { get; init; } = 64;
+    /// <summary>Hidden units per layer (default: chosen from the data for a series job, else 64).</summary>
+    public int? HiddenSize { get; init; }
     public int Layers { get; init; } = 1;
     public double Dropout { get; init; }
     public OutputRequest Output { get; init; } = new();
@@ -67,13 +80,19 @@ public sealed record OutputRequest
 
 public sealed record TrainingRequest
 {
-    public int Epochs { get; init; } = 50;
+    /// <summary>Passes over the training data (default: chosen from the data for a series job, else 50).</summary>
+    public int? Epochs { get; init; }
     public int BatchSize { get; init; } = 32;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-    public double LearningRate { get; init; } = 0.001;
+    /// <summary>The optimizer's step size (default: chosen from the data for a series job, else 0.001).</summary>
+    public double? LearningRate { get; init; }
     public double Momentum { get; init; }
     public double? ClipNorm { get; init; } = 5.0;
     public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>
+    /// Stop after this many epochs without a better validation loss and keep the best weights;
+    /// 0 or null never stops early (default: chosen from the data for a series job, else null).
+    /// </summary>
     public int? EarlyStoppingPatience { get; init; }
     public ulong Seed { get; init; } = 1;
     public Precision Precision { get; init; } = Precision.Float32;
@@ -85,7 +104,7 @@ public sealed record TrainingRequest
     public bool ForgetGateBiasOne { get; init; }
     /// <summary>Parameters held fixed, by PyTorch name (e.g. <c>lstm.bias_hh_l0</c>).</summary>
     public List<string>? FrozenParameters { get; init; }
-    /// <summary>For a time-series dataset: input steps per window.</summary>
+    /// <summary>For a time-series dataset: input steps per window (default: chosen from the season).</summary>
     public int? Window { get; init; }
     /// <summary>For a time-series dataset: steps predicted after each window.</summary>
     public int? Horizon { get; init; }
@@ -97,4 +116,11 @@ public sealed record TrainingRequest
     public int? SeasonLength { get; init; }
     /// <summary>The last part of a series, in time, held out for evaluation (default 0.1 for a series, 0 otherwise).</summary>
     public double? TestFraction { get; init; }
+    /// <summary>For a time-series dataset: how a window is scaled before the model sees it (default <c>window</c>).</summary>
+    public SeriesScaling? Scaling { get; init; }
+    /// <summary>
+    /// For a time-series dataset under window scaling: a linear autoregression fitted to the
+    /// scaled windows forecasts first and the LSTM learns what it leaves (default true).
+    /// </summary>
+    public bool? Linear { get; init; }
 }

@@ -53,9 +53,10 @@ public static class JobsApi
 
         // Check what the worker will build, so that data and request that do not fit fail now, as a 400.
         Engine.ModelSpec spec;
+        TrainingRequest settings;
         try
         {
-            spec = TrainingData.Check(request, sequences, series, limits.Value);
+            (spec, settings) = TrainingData.Check(request, sequences, series, limits.Value);
         }
         catch (ArgumentException e)
         {
@@ -79,7 +80,7 @@ public static class JobsApi
             InlineData = request.Data is null ? null : SequenceCodec.Encode(sequences),
             DatasetId = request.DatasetId,
             InitialModelId = request.InitialModelId,
-            Epochs = request.Training.Epochs,
+            Epochs = settings.Epochs!.Value,
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);

@@ -1,4 +1,6 @@
 // What a series model needs to be used and checked: the `forecasting` of its view.
+using LstmService.Engine.Forecasting;
+
 namespace LstmService.Api.Models;
 
 /// <summary>
@@ -7,9 +9,11 @@ namespace LstmService.Api.Models;
 /// baseline; <c>maseScale</c> per target the in-sample seasonal-naive MAE of its training part
 /// (MASE's denominator, null when the training part is not longer than a season).
 /// <c>intervalSteps</c>: how many forecast steps have calibrated prediction intervals (0 without
-/// a validation part to calibrate them on).
+/// a validation part to calibrate them on). <c>windowModel</c>: how each window is scaled and
+/// the linear part's weights, under window scaling (null: the LSTM reads z-scored values).
 /// </summary>
-public sealed record ForecastingView(int Window, int Horizon, IReadOnlyList<string> Columns, IReadOnlyList<string> Targets, int SeasonLength, IReadOnlyList<double?> MaseScale, int IntervalSteps)
+public sealed record ForecastingView(int Window, int Horizon, IReadOnlyList<string> Columns, IReadOnlyList<string> Targets, int SeasonLength, IReadOnlyList<double?> MaseScale, int IntervalSteps,
+    WindowModel? WindowModel = null)
 {
     /// <summary>Each target's position among <see cref="Columns"/>.</summary>
     internal int[] TargetColumns() => [.. Targets.Select(t => Columns.ToList().IndexOf(t))];

@@ -37,19 +37,24 @@ internal sealed class LoadedModel
         if (stored.Precision == "float64")
         {
             var predictor = new Predictor<double>(contents.CreateNetwork<double>(), contents.Normalizer);
-            return new LoadedModel(contents.Spec, labels, s => predictor.Predict(s), Forecaster(forecasting, predictor.Predict, predictor.Forecast)) { Forecasting = forecasting, Intervals = intervals };
+            return Create(contents.Spec, labels, forecasting, intervals, s => predictor.Predict(s), predictor.Forecast);
         }
         var single = new Predictor<float>(contents.CreateNetwork<float>(), contents.Normalizer);
-        return new LoadedModel(contents.Spec, labels, s => single.Predict(s), Forecaster(forecasting, single.Predict, single.Forecast)) { Forecasting = forecasting, Intervals = intervals };
+        return Create(contents.Spec, labels, forecasting, intervals, s => single.Predict(s), single.Forecast);
     }
 
-    // A series model forecasts from its last window (feeding its forecasts back beyond its
-    // horizon); any other runs the whole history and feeds each output back as the next input.
-    private static Func<double[][], int, double[][]> Forecaster(ForecastingView? forecasting, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, double[][]> stateful)
+    // A series model reads windows in the data's units and forecasts from its last window (feeding
+    // its forecasts back beyond its horizon); any other runs the whole history and feeds each
+    // output back as the next input.
+    private static LoadedModel Create(ModelSpec spec, string[]? labels, ForecastingView? forecasting, ConformalIntervals? intervals,
+        Func<IReadOnlyList<double[][]>, double[][][]> predict, Func<double[][], int, double[][]> stateful)
     {
-        if (forecasting is not { } f) return stateful;
+        if (forecasting is not { } f) return new LoadedModel(spec, labels, predict, stateful);
+        Func<IReadOnlyList<double[][]>, double[][]> lstm = w => [.. predict(w).Select(o => o[0])];
+        var windows = f.WindowModel?.Around(lstm) ?? lstm;
         int[] targets = f.TargetColumns();
-        return (history, steps) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, w => [.. predict(w, 256).Select(o => o[0])])[0];
+        return new LoadedModel(spec, labels, w => [.. windows(w).Select(o => new[] { o })],
+            (history, steps) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, windows)[0]) { Forecasting = f, Intervals = intervals };
     }
 
     public double[][][] Predict(IReadOnlyList<double[][]> sequences)

@@ -5,6 +5,7 @@ using System.Numerics;
 using LstmService.Api.Models;
 using LstmService.Engine.Data;
 using LstmService.Engine.Evaluation;
+using LstmService.Engine.Forecasting;
 using LstmService.Engine.Inference;
 using LstmService.Engine.Layers;
 
@@ -23,13 +24,14 @@ internal static class HeldOutEvaluation
     /// part) and its evaluation on the test part (null without one). The network's weights
     /// become final: call this after the model file is written.
     /// </summary>
-    public static (ForecastingView, ConformalIntervals?, ModelEvaluation?) OfSeries<T>(LstmNetwork<T> network, Normalizer? normalizer, SeriesPlan plan)
+    public static (ForecastingView, ConformalIntervals?, ModelEvaluation?) OfSeries<T>(LstmNetwork<T> network, Normalizer? normalizer, SeriesPlan plan, WindowModel? windowModel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var split = plan.Split;
         var evaluator = new SeriesEvaluator(plan.Rows, plan.Missing, plan.InputColumns, plan.Targets, plan.Window, plan.Horizon, plan.SeasonLength);
         var predictor = new Predictor<T>(network, normalizer);
-        double[][] Predict(IReadOnlyList<double[][]> windows) => [.. predictor.Predict(windows).Select(o => o[0])];
+        Func<IReadOnlyList<double[][]>, double[][]> lstm = windows => [.. predictor.Predict(windows).Select(o => o[0])];
+        var Predict = windowModel?.Around(lstm) ?? lstm;
 
         ConformalIntervals? intervals = null;
         if (split.ValidationRows > 0)
@@ -47,7 +49,7 @@ internal static class HeldOutEvaluation
 
         var scale = evaluator.SeasonalScale(split.TrainingRows);
         var forecasting = new ForecastingView(plan.Window, plan.Horizon, plan.Columns, plan.TargetNames, plan.SeasonLength,
-            [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)], intervals?.Steps ?? 0);
+            [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)], intervals?.Steps ?? 0, windowModel);
         if (split.TestRows == 0) return (forecasting, intervals, null);
         return (forecasting, intervals, ModelEvaluation.OfSeries("test", evaluator, split.TestStart, split.Rows, Predict, scale, plan.TargetNames, plan.SeasonLength, intervals));
     }

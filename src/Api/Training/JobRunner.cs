@@ -35,8 +35,8 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         var (sequences, series) = LoadData(db, job);
         var data = TrainingData.Build(request, sequences, series, limits.Value);
         cancellationToken.ThrowIfCancellationRequested();
-        if (request.Training.Precision == Precision.Float64) Train<double>(db, job, request, data, cancellationToken, stopping);
-        else Train<float>(db, job, request, data, cancellationToken, stopping);
+        if (request.Training.Precision == Precision.Float64) Train<double>(db, job, data, cancellationToken, stopping);
+        else Train<float>(db, job, data, cancellationToken, stopping);
     }
 
     private static (List<SequenceData> Sequences, SeriesSource? Series) LoadData(LstmDbContext db, TrainingJob job)
@@ -48,10 +48,10 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         return (sequences, SeriesSource.From(dataset, sequences));
     }
 
-    private void Train<T>(LstmDbContext db, TrainingJob job, JobRequest request, TrainingData data, CancellationToken cancellationToken, CancellationToken stopping)
+    private void Train<T>(LstmDbContext db, TrainingJob job, TrainingData data, CancellationToken cancellationToken, CancellationToken stopping)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var training = request.Training;
+        var training = data.Settings;
         var network = new LstmNetwork<T>(data.Spec);
         if (job.InitialModelId is { } initial)
         {
@@ -62,12 +62,19 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         else
         {
             network.Initialize(new Rng(training.Seed), training.ForgetGateBiasOne);
+            // The LSTM learns what a linear part leaves: starting its head at zero starts the
+            // forecast at the linear one, which training leaves only where the loss falls.
+            if (data.WindowModel?.Linear is not null)
+            {
+                network.Parameters.ValuesOf("head.weight").Clear();
+                network.Parameters.ValuesOf("head.bias").Clear();
+            }
         }
 
         var trainerOptions = new TrainingOptions
         {
-            Epochs = training.Epochs, BatchSize = training.BatchSize, Optimizer = training.Optimizer, LearningRate = training.LearningRate,
-            Momentum = training.Momentum, ClipNorm = training.ClipNorm, EarlyStoppingPatience = training.EarlyStoppingPatience,
+            Epochs = training.Epochs!.Value, BatchSize = training.BatchSize, Optimizer = training.Optimizer, LearningRate = training.LearningRate!.Value,
+            Momentum = training.Momentum, ClipNorm = training.ClipNorm, EarlyStoppingPatience = training.EarlyStoppingPatience is > 0 ? training.EarlyStoppingPatience : null,
             Seed = training.Seed, Shuffle = training.Shuffle, CellGradient = training.CellGradient, FrozenParameters = training.FrozenParameters ?? [],
         };
         Trainer<T>? trainer = null;
@@ -129,12 +136,13 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         }
 
         // The losses of the epoch whose weights are stored: the best one when early stopping restored it.
-        var held = result.History[result.WeightsEpoch - 1];
+        var (held, weightsEpoch) = (result.History[result.WeightsEpoch - 1], result.WeightsEpoch);
+        if (data.WindowModel?.Linear is not null && LinearAloneIsBetter(network, data) is { } linear) (held, weightsEpoch) = (linear, 0);
         var modelFile = ModelFile.ToBytes(network, data.Normalizer); // before the predictor below marks the weights final
         ForecastingView? forecasting = null;
         ConformalIntervals? intervals = null;
         ModelEvaluation? evaluation = null;
-        if (data.Series is { } plan) (forecasting, intervals, evaluation) = HeldOutEvaluation.OfSeries(network, data.Normalizer, plan);
+        if (data.Series is { } plan) (forecasting, intervals, evaluation) = HeldOutEvaluation.OfSeries(network, data.Normalizer, plan, data.WindowModel);
         else if (data.Labels is { } labels) evaluation = HeldOutEvaluation.OfClassifier(network, data.Normalizer, data.Test, labels);
         var model = new StoredModel
         {
@@ -146,7 +154,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             Precision = typeof(T) == typeof(double) ? "float64" : "float32",
             HasNormalizer = data.Normalizer is not null,
             ParameterCount = network.Parameters.Count,
-            MetricsJson = JsonSerializer.Serialize(new ModelMetrics(held.TrainLoss, held.ValidationLoss, result.WeightsEpoch, result.BestEpoch, result.BestLoss, result.History.Count, result.StoppedEarly), ApiJson.Options),
+            MetricsJson = JsonSerializer.Serialize(new ModelMetrics(held.TrainLoss, held.ValidationLoss, weightsEpoch, result.BestEpoch, result.BestLoss, result.History.Count, result.StoppedEarly), ApiJson.Options),
             LabelsJson = data.Labels is null ? null : JsonSerializer.Serialize(data.Labels, ApiJson.Options),
             TrainingJson = JsonSerializer.Serialize(data.Settings, ApiJson.Options),
             DatasetId = job.DatasetId,
@@ -161,6 +169,24 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         job.FinishedAt = clock.GetUtcNow().UtcDateTime;
         job.Checkpoint = null; // the model supersedes it
         db.SaveChanges();
+    }
+
+    // A series model's LSTM is kept only where it beats its linear part alone on the validation
+    // part (the training part without one): else its head goes back to zero, where training
+    // started, and the model is the linear part. Returns that start's losses, or null to keep the LSTM.
+    private static EpochProgress? LinearAloneIsBetter<T>(LstmNetwork<T> network, TrainingData data) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var judged = data.Validation.Count > 0 ? data.Validation : data.Train;
+        double withLstm = Trainer<T>.Evaluate(network, judged);
+        var head = network.Parameters.ValuesOf("head.weight").ToArray().Concat(network.Parameters.ValuesOf("head.bias").ToArray()).ToArray();
+        network.Parameters.ValuesOf("head.weight").Clear();
+        network.Parameters.ValuesOf("head.bias").Clear();
+        double alone = Trainer<T>.Evaluate(network, judged);
+        if (alone <= withLstm)
+            return new EpochProgress(0, data.Settings.Epochs!.Value, Trainer<T>.Evaluate(network, data.Train), data.Validation.Count > 0 ? alone : null, data.Settings.LearningRate!.Value, 0);
+        head.AsSpan(0, network.Parameters.ValuesOf("head.weight").Length).CopyTo(network.Parameters.ValuesOf("head.weight"));
+        head.AsSpan(network.Parameters.ValuesOf("head.weight").Length).CopyTo(network.Parameters.ValuesOf("head.bias"));
+        return null;
     }
 }
 

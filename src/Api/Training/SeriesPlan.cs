@@ -2,23 +2,44 @@
 // value is never scored), the season, and the split by time into training, validation and test rows.
 using LstmService.Api.Jobs;
 using LstmService.Engine.Data;
+using LstmService.Engine.Forecasting;
 
 namespace LstmService.Api.Training;
 
 /// <summary>
 /// <see cref="Rows"/> are the series with gaps filled, <see cref="Missing"/> which cells were
-/// (null: none). Windows read every column and predict <see cref="Targets"/>.
+/// (null: none). Windows read every column and predict <see cref="Targets"/>; with
+/// <see cref="Scaling"/> <c>window</c> a <see cref="WindowModel"/> surrounds the LSTM
+/// (<see cref="Linear"/>: with a linear part), else the windows are only z-scored, as any sequence.
 /// </summary>
-internal sealed record SeriesPlan(double[][] Rows, bool[][]? Missing, string[] Columns, int[] Targets, int Window, int Horizon, int SeasonLength, SeriesSplit Split)
+internal sealed record SeriesPlan(double[][] Rows, bool[][]? Missing, string[] Columns, int[] Targets, int Window, int Horizon, int SeasonLength, SeriesSplit Split,
+    SeriesScaling Scaling, bool Linear)
 {
     public string[] TargetNames => [.. Targets.Select(t => Columns[t])];
     public int[] InputColumns => [.. Enumerable.Range(0, Columns.Length)];
 
+    /// <summary>
+    /// The training and validation windows as the LSTM sees them, and the window model that makes
+    /// them so (null under z-score scaling).
+    /// </summary>
+    public (IReadOnlyList<Sequence> Train, IReadOnlyList<Sequence> Validation, WindowModel? Model) Windows()
+    {
+        var (train, validation) = Split.Windows(Rows, Window, Horizon, InputColumns, Targets);
+        if (Scaling != SeriesScaling.Window) return (train, validation, null);
+        var model = WindowModel.Fit(Rows[..Split.ValidationStart], train, Targets, Linear);
+        return ([.. train.Select(model.Apply)], [.. validation.Select(model.Apply)], model);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the request field when the series and the request do not fit.</summary>
     public static SeriesPlan Create(TrainingRequest training, SeriesSource series, ServiceLimits limits)
     {
-        int window = training.Window ?? throw new ArgumentException("A time-series dataset needs training.window (input steps per window).", "training.window");
         int horizon = training.Horizon ?? 1;
+        // A season inferred from the spacing that the training part is too short for is no season
+        // (checked exactly once the split is known); one asked for is checked there, not here.
+        int season = training.SeasonLength ?? series.SeasonLength ?? 1;
+        int trainingRows = (int)(series.Rows.Length * (1 - training.ValidationFraction - (training.TestFraction ?? 0.1)));
+        if (training.SeasonLength is null && season >= trainingRows) season = 1;
+        int window = training.Window ?? TrainingDefaults.SeriesWindow(season, trainingRows);
         var targets = training.Targets?.Select(name => Array.IndexOf(series.Columns, name) is var c and >= 0 ? c
             : throw new ArgumentException($"'{name}' is not a column of this dataset; its columns are {string.Join(", ", series.Columns)}.", "training.targets")).ToArray()
             ?? [.. Enumerable.Range(0, series.Columns.Length)];
@@ -44,7 +65,6 @@ internal sealed record SeriesPlan(double[][] Rows, bool[][]? Missing, string[] C
         var filled = missing is null ? rows
             : MissingValues.FillCausal(rows, training.Missing == MissingPolicy.ForwardFill ? MissingValueFill.ForwardFill : MissingValueFill.Interpolate, split.ValidationStart);
 
-        int season = training.SeasonLength ?? series.SeasonLength ?? 1;
         if (season >= split.TrainingRows)
         {
             // A season inferred from the spacing that this series is too short for is no season; one asked for is a mistake.
@@ -52,13 +72,16 @@ internal sealed record SeriesPlan(double[][] Rows, bool[][]? Missing, string[] C
                 throw new ArgumentException($"A season of {season} steps needs a training part longer than that; it has {split.TrainingRows} rows.", "training.seasonLength");
             season = 1;
         }
-        return new SeriesPlan(filled, missing, series.Columns, targets, window, horizon, season, split);
+        var scaling = training.Scaling ?? SeriesScaling.Window;
+        if (scaling != SeriesScaling.Window && training.Linear == true)
+            throw new ArgumentException("The linear part forecasts from scaled windows: use scaling window, or leave linear out.", "training.linear");
+        return new SeriesPlan(filled, missing, series.Columns, targets, window, horizon, season, split, scaling, scaling == SeriesScaling.Window && training.Linear != false);
     }
 
     /// <summary>The request's training settings with what this plan decided filled in.</summary>
     public TrainingRequest Settings(TrainingRequest training) => training with
     {
         Window = Window, Horizon = Horizon, Targets = [.. TargetNames], SeasonLength = SeasonLength,
-        TestFraction = training.TestFraction ?? 0.1,
+        TestFraction = training.TestFraction ?? 0.1, Scaling = Scaling, Linear = Linear,
     };
 }

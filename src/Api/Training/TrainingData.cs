@@ -5,6 +5,7 @@
 using LstmService.Api.Jobs;
 using LstmService.Engine;
 using LstmService.Engine.Data;
+using LstmService.Engine.Forecasting;
 
 namespace LstmService.Api.Training;
 
@@ -12,9 +13,10 @@ namespace LstmService.Api.Training;
 /// What a job trains on. <see cref="Settings"/> are the request's training settings with every
 /// default filled in; <see cref="Series"/> is set for a series job (what evaluation needs).
 /// A classifier's held-out <see cref="Test"/> sequences stay in the caller's units (empty otherwise).
+/// <see cref="WindowModel"/> surrounds the LSTM of a window-scaled series model (null otherwise).
 /// </summary>
 internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Train, IReadOnlyList<Sequence> Validation, Normalizer? Normalizer, string[]? Labels,
-    TrainingRequest Settings, SeriesPlan? Series, IReadOnlyList<Sequence> Test)
+    TrainingRequest Settings, SeriesPlan? Series, WindowModel? WindowModel, IReadOnlyList<Sequence> Test)
 {
     /// <summary>
     /// Throws <see cref="ArgumentException"/> (with ParamName a request field) when the data and
@@ -23,57 +25,60 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     /// </summary>
     public static TrainingData Build(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var (spec, train, validation, test, normalizer, labels, settings, plan) = Prepare(request, sequences, series, limits);
-        if (normalizer is not null) (train, validation) = (normalizer.Apply(train), normalizer.Apply(validation));
+        var data = Prepare(request, sequences, series, limits);
+        if (data.Normalizer is { } normalizer) data = data with { Train = normalizer.Apply(data.Train), Validation = normalizer.Apply(data.Validation) };
         if (request.Training.Precision == Precision.Float32)
-            CheckFloat32Range([.. train, .. validation, .. Scored(test, plan).Select(s => normalizer?.Apply(s) ?? s)]);
-        return new TrainingData(spec, train, validation, normalizer, labels, settings, plan, test);
+            CheckFloat32Range([.. data.Train, .. data.Validation, .. Scored(data).Select(s => data.Normalizer?.Apply(s) ?? s)]);
+        return data;
     }
 
     /// <summary>
     /// What <see cref="Build"/> checks, for a job's submission, without keeping a normalized copy
-    /// of the data (one sequence at a time is normalized to check its range): the model spec.
+    /// of the data (one sequence at a time is normalized to check its range): the model spec and
+    /// the settings with their defaults.
     /// </summary>
-    public static ModelSpec Check(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
+    public static (ModelSpec Spec, TrainingRequest Settings) Check(JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var (spec, train, validation, test, normalizer, _, _, plan) = Prepare(request, sequences, series, limits);
+        var data = Prepare(request, sequences, series, limits);
         if (request.Training.Precision == Precision.Float32)
-            foreach (var sequence in train.Concat(validation).Concat(Scored(test, plan)))
-                CheckFloat32Range([normalizer?.Apply(sequence) ?? sequence]);
-        return spec;
+            foreach (var sequence in data.Train.Concat(data.Validation).Concat(Scored(data)))
+                CheckFloat32Range([data.Normalizer?.Apply(sequence) ?? sequence]);
+        return (data.Spec, data.Settings);
     }
 
     // What the model reads when it is evaluated after training, so a value it cannot hold fails the
-    // submission rather than the finished job: a classifier's test part, a series' every row (every column is an input).
-    private static IEnumerable<Sequence> Scored(IReadOnlyList<Sequence> test, SeriesPlan? plan) =>
-        plan is null ? test : [new Sequence(plan.Rows)];
+    // submission rather than the finished job: a classifier's test part, a z-scored series' every
+    // row (every column is an input). Scaled windows are checked as they are made.
+    private static IEnumerable<Sequence> Scored(TrainingData data) =>
+        data.Series is null ? data.Test : data.WindowModel is null ? [new Sequence(data.Series.Rows)] : [];
 
     // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer, the settings.
-    private static (ModelSpec, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, IReadOnlyList<Sequence>, Normalizer?, string[]?, TrainingRequest, SeriesPlan?) Prepare(
+    private static TrainingData Prepare(
         JobRequest request, IReadOnlyList<SequenceData> sequences, SeriesSource? series, ServiceLimits limits)
     {
-        var model = request.Model;
-        var training = request.Training;
+        var (model, training) = TrainingDefaults.Fill(request.Model, request.Training, series is not null);
         var steps = model.Output.Steps;
         int outputSize = model.Output.Size;
         string[]? labels = null;
         List<Sequence> all;
         SeriesPlan? plan = null;
+        WindowModel? windowModel = null;
         IReadOnlyList<Sequence>? train = null, validation = null;
 
         if (series is not null)
         {
             plan = SeriesPlan.Create(training, series, limits);
-            (train, validation) = plan.Split.Windows(plan.Rows, plan.Window, plan.Horizon, plan.InputColumns, plan.Targets);
+            (train, validation, windowModel) = plan.Windows();
             all = [.. train, .. validation];
             steps = OutputSteps.Last;
             outputSize = plan.Horizon * plan.Targets.Length;
             training = plan.Settings(training);
         }
-        else if (training.Targets is not null || training.SeasonLength is not null || training.Missing != MissingPolicy.Interpolate)
+        else if (training.Targets is not null || training.SeasonLength is not null || training.Missing != MissingPolicy.Interpolate || training.Scaling is not null || training.Linear is not null)
         {
-            string field = training.Targets is not null ? "training.targets" : training.SeasonLength is not null ? "training.seasonLength" : "training.missing";
-            throw new ArgumentException("Only a job on a CSV series dataset has targets, a season and missing values.", field);
+            string field = training.Targets is not null ? "training.targets" : training.SeasonLength is not null ? "training.seasonLength"
+                : training.Scaling is not null ? "training.scaling" : training.Linear is not null ? "training.linear" : "training.missing";
+            throw new ArgumentException("Only a job on a CSV series dataset has targets, a season, missing values, scaling and a linear part.", field);
         }
         else if (model.Loss == LossName.CrossEntropy)
         {
@@ -91,7 +96,7 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
         var spec = new ModelSpec
         {
             InputSize = all[0].Inputs[0].Length,
-            HiddenSize = model.HiddenSize,
+            HiddenSize = model.HiddenSize!.Value,
             Layers = model.Layers,
             Cell = model.Cell,
             Dropout = model.Dropout,
@@ -113,7 +118,10 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
             if (!parameterNames.Contains(name))
                 throw new ArgumentException($"'{name}' is not a parameter of this model ({string.Join(", ", parameterNames)}).", "training.frozenParameters");
 
-        double work = JobWork.Estimate(spec, all, training.Epochs);
+        // Default epochs are as many as the service allows, up to the default; asked-for ones must fit.
+        if (request.Training.Epochs is null)
+            training = training with { Epochs = (int)Math.Clamp(limits.MaxWorkPerJob / JobWork.Estimate(spec, all, 1), 1, training.Epochs!.Value) };
+        double work = JobWork.Estimate(spec, all, training.Epochs!.Value);
         if (work > limits.MaxWorkPerJob)
             throw new ArgumentException($"This job would take about {work:G3} multiply-adds (training.epochs × {all.Sum(s => (long)s.Inputs.Length):N0} steps of data × " +
                 $"{JobWork.PerStep(spec):N0} per step for this model); at most {limits.MaxWorkPerJob:G3} are allowed (Limits:MaxWorkPerJob). Use fewer epochs, less data or a smaller model.", "training.epochs");
@@ -130,7 +138,7 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
             training = training with { TestFraction = testFraction };
         }
         var normalizer = training.Normalize ? Normalizer.Fit(train!, normalizeTargets: spec.Loss == LossKind.MeanSquaredError) : null;
-        return (spec, train!, validation!, test, normalizer, labels, training, plan);
+        return new TrainingData(spec, train!, validation!, normalizer, labels, training, plan, windowModel, test);
     }
 
     // Finite doubles can still overflow float32; say so now rather than fail the job later.

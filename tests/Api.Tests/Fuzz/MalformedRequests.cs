@@ -63,7 +63,7 @@ internal sealed class MalformedRequests(FuzzTargets targets, int seed, long maxB
             ["training.momentum"] = ["-1", "1", "1e308"],
             ["training.clipNorm"] = ["-1", "0", "-1e308"],
             ["training.validationFraction"] = ["-1", "0.6", "1e308"],
-            ["training.earlyStoppingPatience"] = ["-1", "0", "-2147483648"],
+            ["training.earlyStoppingPatience"] = ["-1", "-2147483648"],
             ["training.seed"] = ["-1", "1.5", "18446744073709551616"],
             ["training.precision"] = ["\"float16\"", "32"],
             ["training.normalize"] = ["1", "\"true\"", "null"],
@@ -73,9 +73,11 @@ internal sealed class MalformedRequests(FuzzTargets targets, int seed, long maxB
             ["training.frozenParameters"] = ["[\"lstm.nope\"]", "[5]", "\"lstm.bias_hh_l0\"", "[\"\"]", "[null]"],
             ["training.window"] = ["-1", "0", "10001"],
             ["training.horizon"] = ["-1", "0", "1025"],
+            ["training.scaling"] = ["\"robust\"", "1"],
         };
         var integers = new HashSet<string> { "model.hiddenSize", "model.layers", "model.output.size", "training.epochs", "training.batchSize", "training.earlyStoppingPatience", "training.window", "training.horizon" };
-        var nullable = new HashSet<string> { "name", "training.clipNorm", "training.earlyStoppingPatience", "training.frozenParameters", "training.window", "training.horizon" };
+        var nullable = new HashSet<string> { "name", "model.hiddenSize", "training.epochs", "training.learningRate", "training.clipNorm", "training.earlyStoppingPatience", "training.frozenParameters",
+            "training.window", "training.horizon", "training.scaling" };
         foreach (var (body, fieldsOf) in new[] { (JobInline, (Func<string, bool>)(_ => true)), (JobOnDataset, f => f.StartsWith("training.") || f is "model.hiddenSize" or "model.layers" or "model.dropout" or "model.cell") })
             foreach (var (field, outOfRange) in ranges.Where(r => fieldsOf(r.Key)))
             {
