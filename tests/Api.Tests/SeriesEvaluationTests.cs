@@ -168,6 +168,10 @@ public class SeriesEvaluationTests
         Assert.True(done.Status == JobStatus.Succeeded, done.Error);
         var evaluation = done.Evaluation!;
         Assert.Equal(1500, evaluation.Windows);
+        // Beyond its horizon of 2 the model is scored two seasons ahead, its forecasts fed back:
+        // near the noise (σ = 1) at every step, and better than the value a season back (√2·σ).
+        Assert.Equal(Enumerable.Range(1, 48), evaluation.Horizons!.Select(h => h.Step));
+        Assert.All(evaluation.Horizons!, h => Assert.InRange(h.Metrics["value"]!.Rmse!.Value, 0.9, Math.Min(1.3, h.Baselines.SeasonalNaive["value"]!.Rmse!.Value)));
         foreach (var step in evaluation.Horizons!)
             foreach (var check in step.Coverage!)
                 Assert.InRange(check.Empirical["value"]!.Value, check.Nominal - 0.05, check.Nominal + 0.05);

@@ -18,7 +18,8 @@ internal static class DataEvaluation
     {
         int from = Math.Max(f.Window, f.SeasonLength);
         if (!errors.Require(rows.Length > from, field, $"The model needs {from} rows of history before the first row it forecasts (its window and season); the series has {rows.Length}.")) return null;
-        double work = (double)(rows.Length - from) * f.Window * Jobs.JobWork.PerStep(model.Spec);
+        int steps = Math.Max(f.Horizon, f.IntervalSteps); // as far as its intervals reach
+        double work = (double)(rows.Length - from) * f.Window * Jobs.JobWork.PerStep(model.Spec) * ((steps + f.Horizon - 1) / f.Horizon);
         if (!errors.Require(work <= limits.MaxWorkPerPrediction, field, $"Forecasting {rows.Length - from:N0} windows of {f.Window} rows takes about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send a shorter series.")) return null;
         // Only a stored CSV has gaps (JSON numbers are finite), and its upload refused a column without a value.
         var missing = MissingValues.Mask(rows);
@@ -26,7 +27,7 @@ internal static class DataEvaluation
         var filled = missing is null ? rows : MissingValues.FillCausal(rows, MissingValueFill.ForwardFill, 0);
         var evaluator = new SeriesEvaluator(filled, missing, [.. Enumerable.Range(0, f.Columns.Count)], f.TargetColumns(), f.Window, f.Horizon, f.SeasonLength);
         double[] scale = [.. f.MaseScale.Select(s => s ?? double.NaN)];
-        return ModelEvaluation.OfSeries("data", evaluator, from, rows.Length, w => [.. model.Predict(w).Select(o => o[^1])], scale, f.Targets, f.SeasonLength, model.Intervals);
+        return ModelEvaluation.OfSeries("data", evaluator, from, rows.Length, w => [.. model.Predict(w).Select(o => o[^1])], steps, scale, f.Targets, f.SeasonLength, model.Intervals);
     }
 
     /// <summary>A classifier on labelled <paramref name="sequences"/>; null, with <paramref name="errors"/> saying why, when a label is not one of the model's.</summary>

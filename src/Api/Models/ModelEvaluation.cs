@@ -9,8 +9,9 @@ namespace LstmService.Api.Models;
 /// A forecaster's evaluation on <c>split</c> ("test": the held-out end of its series; "data": a
 /// series the caller brought): over <c>windows</c> forecast origins, the one-step
 /// <c>metrics</c> per target column beside the naive and seasonal-naive <c>baselines</c> on the
-/// same targets, the empirical <c>coverage</c> of its prediction intervals, and for a model of
-/// horizon &gt; 1 the same per horizon step (<c>horizons</c>).
+/// same targets, the empirical <c>coverage</c> of its prediction intervals, and the same per
+/// forecast step (<c>horizons</c>) when more than one is scored: its horizon, and beyond it as
+/// many steps as its intervals are calibrated for, its forecasts fed back as the next rows.
 /// A classifier's evaluation has <c>sequences</c>, <c>accuracy</c>, <c>perClass</c> and
 /// <c>confusion</c> instead.
 /// </summary>
@@ -49,21 +50,21 @@ public sealed record ModelEvaluation
 
     /// <summary>
     /// A series model scored from every origin in [<paramref name="from"/>, <paramref name="to"/>)
-    /// of <paramref name="evaluator"/>'s series, one step (and per step when its horizon is above
-    /// 1), targets named; with <paramref name="intervals"/>, how often they held the actual value.
+    /// of <paramref name="evaluator"/>'s series, per step up to <paramref name="steps"/>, targets
+    /// named; with <paramref name="intervals"/>, how often they held the actual value.
     /// </summary>
     public static ModelEvaluation OfSeries(string split, SeriesEvaluator evaluator, int from, int to, Func<IReadOnlyList<double[][]>, double[][]> predict,
-        double[] scale, IReadOnlyList<string> targets, int seasonLength, ConformalIntervals? intervals)
+        int steps, double[] scale, IReadOnlyList<string> targets, int seasonLength, ConformalIntervals? intervals)
     {
-        var forecasts = evaluator.Forecast(from, to, predict);
+        var forecasts = evaluator.Forecast(from, to, predict, steps);
         var errors = intervals is null ? null : evaluator.AbsoluteErrors(forecasts, intervals);
         var scores = evaluator.Score(forecasts, scale);
-        var steps = scores.Steps.Select(s => new HorizonStep(s.Step, Named(s.Model, targets), new Baselines(Named(s.Naive, targets), Named(s.SeasonalNaive, targets)),
+        var perStep = scores.Steps.Select(s => new HorizonStep(s.Step, Named(s.Model, targets), new Baselines(Named(s.Naive, targets), Named(s.SeasonalNaive, targets)),
             intervals is null || s.Step > intervals.Steps ? null : Coverages(s.Step, targets, errors![s.Step - 1], intervals))).ToList();
         return new ModelEvaluation
         {
             Split = split, Windows = scores.Origins, SeasonLength = seasonLength,
-            Metrics = steps[0].Metrics, Baselines = steps[0].Baselines, Coverage = steps[0].Coverage, Horizons = steps.Count > 1 ? steps : null,
+            Metrics = perStep[0].Metrics, Baselines = perStep[0].Baselines, Coverage = perStep[0].Coverage, Horizons = perStep.Count > 1 ? perStep : null,
         };
     }
 

@@ -13,8 +13,8 @@ namespace LstmService.Api.Training;
 
 internal static class HeldOutEvaluation
 {
-    // Recursive forecasts are calibrated for two seasons ahead (at least 12 steps), as far as the
-    // validation part reaches, from its latest origins: enough residuals, bounded work.
+    // Recursive forecasts are calibrated as far as the validation part reaches, from its latest
+    // origins: enough residuals, bounded work.
     private const int MinCalibratedSteps = 12, MaxCalibrationOrigins = 1000;
     // ⌈(n + 1) · 0.95⌉ ≤ n needs n ≥ 19.
     private const int MinResiduals = 19;
@@ -33,12 +33,12 @@ internal static class HeldOutEvaluation
         Func<IReadOnlyList<double[][]>, double[][]> lstm = windows => [.. predictor.Predict(windows).Select(o => o[0])];
         var Predict = windowModel?.Around(lstm) ?? lstm;
 
+        // A model that can feed its forecasts back is checked two seasons ahead (at least 12 steps).
+        int farthest = WindowedForecast.CanFeedBack(plan.Targets, plan.Columns.Length) ? Math.Max(plan.Horizon, Math.Max(2 * plan.SeasonLength, MinCalibratedSteps)) : plan.Horizon;
         ConformalIntervals? intervals = null;
         if (split.ValidationRows > 0)
         {
-            int steps = WindowedForecast.CanFeedBack(plan.Targets, plan.Columns.Length)
-                ? Math.Min(split.ValidationRows, Math.Max(plan.Horizon, Math.Max(2 * plan.SeasonLength, MinCalibratedSteps)))
-                : plan.Horizon;
+            int steps = Math.Min(split.ValidationRows, farthest);
             var calibration = evaluator.Forecast(Math.Max(split.ValidationStart, split.TestStart - MaxCalibrationOrigins), split.TestStart, Predict, steps);
             // Errors scaled by the mean one-step change over the model's window (measured against other
             // scales: docs/dev/forecasting-measurements.md). Far steps have fewer scores (their targets
@@ -51,8 +51,12 @@ internal static class HeldOutEvaluation
         var forecasting = new ForecastingView(plan.Window, plan.Horizon, plan.Columns, plan.TargetNames, plan.SeasonLength,
             [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)], intervals?.Steps ?? 0, windowModel);
         if (split.TestRows == 0) return (forecasting, intervals, null);
-        return (forecasting, intervals, ModelEvaluation.OfSeries("test", evaluator, split.TestStart, split.Rows, Predict, scale, plan.TargetNames, plan.SeasonLength, intervals));
+        return (forecasting, intervals, ModelEvaluation.OfSeries("test", evaluator, split.TestStart, split.Rows, Predict, TestSteps(farthest, plan.Horizon, split.TestRows), scale, plan.TargetNames, plan.SeasonLength, intervals));
     }
+
+    // Scored steps beyond the horizon stop where fewer than half the test part's origins reach
+    // them: a step's figures should rest on the same stretch of the series as the first step's.
+    private static int TestSteps(int farthest, int horizon, int testRows) => Math.Max(horizon, Math.Min(farthest, testRows / 2));
 
     /// <summary>
     /// A classifier's scores on its held-out sequences (raw, in the caller's units); null without
