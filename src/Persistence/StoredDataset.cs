@@ -24,5 +24,10 @@ public sealed class StoredDataset
     public int IrregularSteps { get; init; }
     /// <summary>The season the spacing implies (hourly 24, daily 7, monthly 12, …); null without a time column.</summary>
     public int? SeasonLength { get; init; }
+    /// <summary>
+    /// The column naming the series each row belongs to, when a CSV holds several (each stored as
+    /// one sequence labelled with its id, in order of first appearance); null for one series.
+    /// </summary>
+    public string? SeriesColumn { get; init; }
     public required byte[] Content { get; init; }
 }

@@ -79,7 +79,7 @@ public class CsvSeriesTests : IDisposable
     {
         // Five series one after another: the symbol column is text, and the dates start again at each new symbol.
         var errors = await RefusedAsync(SeriesEvaluationTests.Sample("stocks.csv"));
-        Assert.Equal("The column holds text ('MSFT' on line 2), not numbers. A series holds numeric columns and at most one time column of dates.",
+        Assert.Equal("The column holds text ('MSFT' on line 2), not numbers. A series holds numeric columns and at most one time column of dates; if the column names the series each row belongs to, upload with ?seriesColumn=symbol.",
             Assert.Single(errors["column symbol"]!.AsArray())!.GetValue<string>());
         Assert.DoesNotContain(errors, e => e.Key.EndsWith("column symbol") && e.Key != "column symbol");
         Assert.Equal(4, errors.Count(e => e.Key.EndsWith("column date")));

@@ -104,7 +104,7 @@ public class SeriesEvaluationTests
         Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 1])), onData.Baselines!.Naive["realgdp"]!.Mae!.Value, 9);
         Assert.Equal(origins.Average(t => Math.Abs(complete[t] - complete[t - 4])), onData.Baselines.SeasonalNaive["realgdp"]!.Mae!.Value, 9);
         // MASE divides by the training part's in-sample seasonal-naive MAE, whatever the data.
-        Assert.Equal(onData.Metrics!["realgdp"]!.Mae!.Value / model.Forecasting.MaseScale[0]!.Value, onData.Metrics["realgdp"]!.Mase!.Value, 9);
+        Assert.Equal(onData.Metrics!["realgdp"]!.Mae!.Value / model.Forecasting.MaseScale![0]!.Value, onData.Metrics["realgdp"]!.Mase!.Value, 9);
 
         // The same series inline, as the model's two columns.
         var inline = Sample("macro.csv").Trim().Split('\n')[1..].Select(l => l.Split(',')[1..3].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
@@ -140,7 +140,7 @@ public class SeriesEvaluationTests
         // value in units of the typical step, the 23 steps before the last one as features.
         var f = model.Forecasting!;
         Assert.Equal((24, 12), (f.Window, f.SeasonLength)); // two seasons of a monthly series
-        var (steps, linear) = (f.WindowModel!.Scaling.Steps, f.WindowModel.Linear!);
+        var (steps, linear) = (f.WindowModel!.Scalings[0].Steps, f.WindowModel.Linear!);
         Assert.Equal(23, linear.Lags);
         double[] orders = [.. Sample("elec-equip.csv").Trim().Split('\n')[^24..].Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture))];
         double expected = orders[^1] + steps[0] * (linear.Bias[0] + Enumerable.Range(0, 23).Sum(k => linear.Weights[0][k] * (orders[k] - orders[^1]) / steps[0]));

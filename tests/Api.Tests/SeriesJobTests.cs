@@ -15,11 +15,11 @@ public class SeriesJobTests
     {
         // Each row holds its own index, so each target says which row it came from.
         var rows = Enumerable.Range(0, 200).Select(t => new double[] { t, 1000 + t }).ToArray();
-        var series = new SeriesSource(rows, ["index", "other"], SeasonLength: 7);
+        var series = new SeriesSource([rows], ["index", "other"], SeasonLength: 7);
         var request = new JobRequest { Training = new TrainingRequest { Window = 12, Horizon = 3, Targets = ["index"], Normalize = false, Scaling = SeriesScaling.ZScore, ValidationFraction = 0.15, TestFraction = 0.2 } }.WithDefaults();
         var data = TrainingData.Build(request, [new SequenceData { Inputs = rows }], series, new ServiceLimits());
 
-        var split = data.Series!.Split;
+        var split = data.Series!.Series[0].Split;
         Assert.Equal((130, 160), (split.ValidationStart, split.TestStart)); // 200 − 40 test − 30 validation
         Assert.All(data.Train, w => Assert.All(w.Targets![0], t => Assert.True(t < 130, $"training target from row {t}")));
         Assert.All(data.Validation, w => Assert.All(w.Targets![0], t => Assert.InRange(t, 130, 159)));
@@ -34,7 +34,7 @@ public class SeriesJobTests
     {
         var rows = Enumerable.Range(0, 400).Select(t => new double[] { Math.Sin(t / 4.0), t }).ToArray();
         var request = new JobRequest().WithDefaults();
-        var data = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: 12), new ServiceLimits());
+        var data = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource([rows], ["a", "b"], SeasonLength: 12), new ServiceLimits());
         var settings = data.Settings;
         Assert.Equal((24, 1, 12), (settings.Window, settings.Horizon, settings.SeasonLength)); // two seasons
         Assert.Equal((300, 0.001, 50), (settings.Epochs, settings.LearningRate, settings.EarlyStoppingPatience));
@@ -43,18 +43,18 @@ public class SeriesJobTests
         Assert.NotNull(data.WindowModel!.Linear);
 
         // Without a season the window is 16 steps; never more than a quarter of the training rows.
-        var plain = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: null), new ServiceLimits());
+        var plain = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource([rows], ["a", "b"], SeasonLength: null), new ServiceLimits());
         Assert.Equal(16, plain.Settings.Window);
         var shortRows = rows[..100];
-        var shortData = TrainingData.Build(request, [new SequenceData { Inputs = shortRows }], new SeriesSource(shortRows, ["a", "b"], SeasonLength: 12), new ServiceLimits());
+        var shortData = TrainingData.Build(request, [new SequenceData { Inputs = shortRows }], new SeriesSource([shortRows], ["a", "b"], SeasonLength: 12), new ServiceLimits());
         Assert.Equal(20, shortData.Settings.Window); // 80 training rows / 4
 
         // Default epochs stop at what the service allows; asked-for ones beyond it are refused.
         var limits = new ServiceLimits { MaxWorkPerJob = 1e9 };
-        var capped = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: 12), limits);
+        var capped = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource([rows], ["a", "b"], SeasonLength: 12), limits);
         Assert.InRange(capped.Settings.Epochs!.Value, 1, 299);
         var asked = request with { Training = request.Training with { Epochs = 300 } };
-        Assert.Equal("training.epochs", Assert.Throws<ArgumentException>(() => TrainingData.Build(asked, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["a", "b"], SeasonLength: 12), limits)).ParamName);
+        Assert.Equal("training.epochs", Assert.Throws<ArgumentException>(() => TrainingData.Build(asked, [new SequenceData { Inputs = rows }], new SeriesSource([rows], ["a", "b"], SeasonLength: 12), limits)).ParamName);
     }
 
     [Fact]
@@ -62,14 +62,14 @@ public class SeriesJobTests
     {
         var rows = Enumerable.Range(0, 40).Select(t => new double[] { t }).ToArray();
         var request = new JobRequest { Training = new TrainingRequest { Window = 4 } }.WithDefaults();
-        var data = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource(rows, ["v"], SeasonLength: 52), new ServiceLimits());
+        var data = TrainingData.Build(request, [new SequenceData { Inputs = rows }], new SeriesSource([rows], ["v"], SeasonLength: 52), new ServiceLimits());
         Assert.Equal(1, data.Series!.SeasonLength);
     }
 
     [Theory]
     [InlineData("""{"window":4,"targets":["b","nope"]}""", "training.targets", "'nope' is not a column of this dataset; its columns are a, b.")]
     [InlineData("""{"window":4,"missing":"error"}""", "training.missing", "The series has 2 empty cells: row 2, column b; row 5, column a. Fill them in, or set training.missing to interpolate or forwardFill.")]
-    [InlineData("""{"window":4,"seasonLength":30}""", "training.seasonLength", "A season of 30 steps needs a training part longer than that; it has 24 rows.")]
+    [InlineData("""{"window":4,"seasonLength":30}""", "training.seasonLength", "A season of 30 steps needs a training part longer than that; the series has 24 training rows.")]
     [InlineData("""{"window":25}""", "training.window", "The series has 30 rows: 3 for validation and 3 for testing leave 24 to train on, fewer than one window of 25 + 1 rows. Use a shorter window or smaller validation and test fractions.")]
     [InlineData("""{"window":4,"missing":"sometimes"}""", "training.missing", null)]
     public async Task A_series_job_that_does_not_fit_its_series_is_a_400_naming_the_field(string training, string field, string? message)

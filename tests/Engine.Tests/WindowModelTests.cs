@@ -56,10 +56,10 @@ public class WindowModelTests
         var rng = new Random(5);
         double[][] rows = [.. Enumerable.Range(0, 120).Select(t => new[] { 100 + t + rng.NextDouble(), Math.Sin(t / 3.0) * 10 + rng.NextDouble() })];
         var windows = SlidingWindows.Create([rows], window: 6, horizon: 2, targetColumns: [1]);
-        var model = WindowModel.Fit(rows, windows, targetColumns: [1], linear: true);
+        var model = WindowModel.Fit([rows], [windows], targetColumns: [1], linear: true);
         Assert.NotNull(model.Linear);
 
-        var residuals = windows.Select(model.Apply).ToList();
+        var residuals = windows.Select(w => model.Apply(w)).ToList();
         // Around passes the windows on in order, all at once.
         var forecast = model.Around(inputs => [.. residuals.Select(r => r.Targets![0])]);
         var outputs = forecast([.. windows.Select(w => w.Inputs)]);
@@ -72,9 +72,9 @@ public class WindowModelTests
     {
         double[][] rows = [.. Enumerable.Range(0, 30).Select(t => new[] { 3.0 * t })];
         var windows = SlidingWindows.Create([rows], window: 4, horizon: 1);
-        var model = WindowModel.Fit(rows, windows, [0], linear: false);
+        var model = WindowModel.Fit([rows], [windows], [0], linear: false);
         Assert.Null(model.Linear);
-        Assert.All(windows.Select(model.Apply), s => Assert.Equal(1.0, s.Targets![0][0], 12)); // one typical step up
+        Assert.All(windows.Select(w => model.Apply(w)), s => Assert.Equal(1.0, s.Targets![0][0], 12)); // one typical step up
         var naive = model.Around(inputs => [.. inputs.Select(_ => new[] { 0.0 })]);
         Assert.Equal(9.0, naive([[[0], [3], [6], [9]]])[0][0]);
     }

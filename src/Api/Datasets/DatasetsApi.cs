@@ -26,21 +26,24 @@ public static class DatasetsApi
 
     /// <summary>
     /// JSON <c>{ name, sequences }</c>, or <c>text/csv</c>: a time series with a header row, one
-    /// column per variable, named by the <c>name</c> query parameter. 201 with the dataset.
+    /// column per variable, named by the <c>name</c> query parameter; with <c>seriesColumn</c>,
+    /// several series whose rows that column names by id. 201 with the dataset.
     /// </summary>
     internal static async Task<Results<Created<DatasetView>, ValidationProblem>> UploadDataset(
-        HttpRequest request, string? name, LstmDbContext db, IOptions<ServiceLimits> limits, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest request, string? name, string? seriesColumn, LstmDbContext db, IOptions<ServiceLimits> limits, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var content = request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
-            ? await ReadCsv(request, name, limits.Value, errors, cancellationToken)
+        bool csv = request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true;
+        if (!errors.Require(seriesColumn is null || csv, "seriesColumn", "Only a CSV upload has a series column.")) return TypedResults.ValidationProblem(errors.ToDictionary());
+        var content = csv
+            ? await ReadCsv(request, name, seriesColumn, limits.Value, errors, cancellationToken)
             : await ReadJson(request, limits.Value, errors, cancellationToken);
         if (content is null) return TypedResults.ValidationProblem(errors.ToDictionary());
         var dataset = new StoredDataset
         {
             Id = Ids.New(), Name = content.Name, Kind = content.Kind, CreatedAt = clock.GetUtcNow().UtcDateTime,
             SequenceCount = content.SequenceCount, InputSize = content.InputSize, ColumnsJson = content.ColumnsJson, Content = content.Encoded,
-            Rows = content.Series?.Rows.Length, MissingCells = content.Series?.MissingCells ?? 0, TimeColumn = content.Series?.TimeColumn,
+            Rows = content.Series?.Series.Sum(s => s.Length), SeriesColumn = content.Series?.Ids is null ? null : seriesColumn, MissingCells = content.Series?.MissingCells ?? 0, TimeColumn = content.Series?.TimeColumn,
             TimeSpacing = content.Series?.Spacing?.Spacing, IrregularSteps = content.Series?.Spacing?.IrregularSteps ?? 0, SeasonLength = content.Series?.Spacing?.SeasonLength,
         };
         db.Datasets.Add(dataset);
@@ -96,17 +99,18 @@ public static class DatasetsApi
         return new DatasetContent(upload.Name!, DatasetKinds.Sequences, sequences.Count, sequences[0].Inputs![0].Length, null, SequenceCodec.Encode(sequences));
     }
 
-    private static async Task<DatasetContent?> ReadCsv(HttpRequest request, string? name, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
+    private static async Task<DatasetContent?> ReadCsv(HttpRequest request, string? name, string? seriesColumn, ServiceLimits limits, ValidationErrors errors, CancellationToken cancellationToken)
     {
         if (!errors.Require(name is { Length: > 0 and <= 200 }, "name", "Name the series with the query parameter ?name= (1 to 200 characters).")) return null;
         // Sep reads synchronously; the body is bounded by the request size limit, so buffer it first.
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
         buffer.Position = 0;
-        var series = CsvSeries.Read(buffer, limits, errors);
+        var series = CsvSeries.Read(buffer, limits, errors, seriesColumn);
         if (series is null) return null;
-        return new DatasetContent(name!, DatasetKinds.Series, 1, series.Columns.Length, JsonSerializer.Serialize(series.Columns, ApiJson.Options),
-            SequenceCodec.Encode([new SequenceData { Inputs = series.Rows }]), series);
+        // Each series one sequence, labelled with its id when it has one.
+        return new DatasetContent(name!, DatasetKinds.Series, series.Series.Count, series.Columns.Length, JsonSerializer.Serialize(series.Columns, ApiJson.Options),
+            SequenceCodec.Encode([.. series.Series.Select((rows, s) => new SequenceData { Inputs = rows, Label = series.Ids?[s] })]), series);
     }
 
 }
@@ -121,11 +125,11 @@ public sealed record DatasetUpload(string? Name, List<SequenceData>? Sequences);
 /// </summary>
 public sealed record DatasetView(
     string Id, string Name, string Kind, int SequenceCount, int InputSize, IReadOnlyList<string>? Columns, int? Rows, int MissingCells,
-    string? TimeColumn, string? TimeSpacing, int IrregularSteps, int? SeasonLength, DateTime CreatedAt)
+    string? TimeColumn, string? TimeSpacing, int IrregularSteps, int? SeasonLength, DateTime CreatedAt, string? SeriesColumn = null)
 {
     public static DatasetView From(StoredDataset d) => new(
         d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson is null ? null : JsonSerializer.Deserialize<string[]>(d.ColumnsJson, ApiJson.Options),
-        d.Rows, d.MissingCells, d.TimeColumn, d.TimeSpacing, d.IrregularSteps, d.SeasonLength, DateTime.SpecifyKind(d.CreatedAt, DateTimeKind.Utc));
+        d.Rows, d.MissingCells, d.TimeColumn, d.TimeSpacing, d.IrregularSteps, d.SeasonLength, DateTime.SpecifyKind(d.CreatedAt, DateTimeKind.Utc), d.SeriesColumn);
 }
 
 internal static class DatasetQueries
@@ -135,6 +139,6 @@ internal static class DatasetQueries
     {
         Id = d.Id, Name = d.Name, Kind = d.Kind, CreatedAt = d.CreatedAt, SequenceCount = d.SequenceCount, InputSize = d.InputSize, ColumnsJson = d.ColumnsJson,
         Rows = d.Rows, MissingCells = d.MissingCells, TimeColumn = d.TimeColumn, TimeSpacing = d.TimeSpacing, IrregularSteps = d.IrregularSteps,
-        SeasonLength = d.SeasonLength, Content = Array.Empty<byte>(),
+        SeasonLength = d.SeasonLength, SeriesColumn = d.SeriesColumn, Content = Array.Empty<byte>(),
     });
 }

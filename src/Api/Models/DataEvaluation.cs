@@ -10,25 +10,34 @@ namespace LstmService.Api.Models;
 internal static class DataEvaluation
 {
     /// <summary>
-    /// A series model on <paramref name="rows"/> [N][columns] (NaN: a gap, carried forward and never
-    /// scored), from every origin with a window and a season of history before it. Null, with
-    /// <paramref name="errors"/> saying why, when the series is too short or too costly.
+    /// A series model on each of <paramref name="scored"/> (its index among the model's series, and
+    /// its rows [N][columns]; NaN: a gap, carried forward and never scored), from every origin with
+    /// a window and a season of history before it; several series give their evaluations and
+    /// means. Null, with <paramref name="errors"/> saying why, when a series is too short or the
+    /// whole too costly.
     /// </summary>
-    public static ModelEvaluation? Series(LoadedModel model, ForecastingView f, double[][] rows, string field, ServiceLimits limits, ValidationErrors errors)
+    public static ModelEvaluation? Series(LoadedModel model, ForecastingView f, IReadOnlyList<(int Series, double[][] Rows)> scored, string field, ServiceLimits limits, ValidationErrors errors)
     {
         int from = Math.Max(f.Window, f.SeasonLength);
-        if (!errors.Require(rows.Length > from, field, $"The model needs {from} rows of history before the first row it forecasts (its window and season); the series has {rows.Length}.")) return null;
+        var tooShort = scored.FirstOrDefault(s => s.Rows.Length <= from);
+        if (!errors.Require(tooShort.Rows is null, field, $"The model needs {from} rows of history before the first row it forecasts (its window and season); {Name(f, tooShort.Series)} has {tooShort.Rows?.Length}.")) return null;
         int steps = Math.Max(f.Horizon, f.IntervalSteps); // as far as its intervals reach
-        double work = (double)(rows.Length - from) * f.Window * Jobs.JobWork.PerStep(model.Spec) * ((steps + f.Horizon - 1) / f.Horizon);
-        if (!errors.Require(work <= limits.MaxWorkPerPrediction, field, $"Forecasting {rows.Length - from:N0} windows of {f.Window} rows takes about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send a shorter series.")) return null;
-        // Only a stored CSV has gaps (JSON numbers are finite), and its upload refused a column without a value.
-        var missing = MissingValues.Mask(rows);
-        // Gaps carry the last value forward (a forecast must not see its target); a leading one takes the first value.
-        var filled = missing is null ? rows : MissingValues.FillCausal(rows, MissingValueFill.ForwardFill, 0);
-        var evaluator = new SeriesEvaluator(filled, missing, [.. Enumerable.Range(0, f.Columns.Count)], f.TargetColumns(), f.Window, f.Horizon, f.SeasonLength);
-        double[] scale = [.. f.MaseScale.Select(s => s ?? double.NaN)];
-        return ModelEvaluation.OfSeries("data", evaluator, from, rows.Length, w => [.. model.Predict(w).Select(o => o[^1])], steps, scale, f.Targets, f.SeasonLength, model.Intervals);
+        double work = scored.Sum(s => (double)(s.Rows.Length - from)) * f.Window * Jobs.JobWork.PerStep(model.Spec) * ((steps + f.Horizon - 1) / f.Horizon);
+        if (!errors.Require(work <= limits.MaxWorkPerPrediction, field, $"Forecasting {scored.Sum(s => s.Rows.Length - from):N0} windows of {f.Window} rows takes about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send a shorter series.")) return null;
+        var evaluations = scored.Select(s =>
+        {
+            // Only a stored CSV has gaps (JSON numbers are finite), and its upload refused a column without a value.
+            var missing = MissingValues.Mask(s.Rows);
+            // Gaps carry the last value forward (a forecast must not see its target); a leading one takes the first value.
+            var filled = missing is null ? s.Rows : MissingValues.FillCausal(s.Rows, MissingValueFill.ForwardFill, 0);
+            var evaluator = new SeriesEvaluator(filled, missing, [.. Enumerable.Range(0, f.Columns.Count)], f.TargetColumns(), f.Window, f.Horizon, f.SeasonLength);
+            double[] scale = [.. f.MaseScaleOf(s.Series).Select(v => v ?? double.NaN)];
+            return ModelEvaluation.OfSeries("data", evaluator, from, s.Rows.Length, w => [.. model.Predict(w, s.Series).Select(o => o[^1])], steps, scale, f.Targets, f.SeasonLength, model.Intervals);
+        }).ToList();
+        return f.Series is null ? evaluations[0] : ModelEvaluation.OfSeveral([.. scored.Select(s => f.Series[s.Series].Id)], evaluations, f.Targets);
     }
+
+    private static string Name(ForecastingView f, int series) => f.Series is null ? "the series" : $"series {f.Series[series].Id}";
 
     /// <summary>A classifier on labelled <paramref name="sequences"/>; null, with <paramref name="errors"/> saying why, when a label is not one of the model's.</summary>
     public static ModelEvaluation? Classifier(LoadedModel model, string[] labels, IReadOnlyList<SequenceData> sequences, string field, ServiceLimits limits, ValidationErrors errors)
@@ -40,6 +49,6 @@ internal static class DataEvaluation
         if (!errors.IsEmpty) return null;
         double work = sequences.Sum(s => (double)s.Inputs!.Length) * Jobs.JobWork.PerStep(model.Spec);
         if (!errors.Require(work <= limits.MaxWorkPerPrediction, field, $"Labelling these sequences takes about {work:G3} multiply-adds; at most {limits.MaxWorkPerPrediction:G3} per call (Limits:MaxWorkPerPrediction). Send fewer or shorter sequences.")) return null;
-        return ModelEvaluation.OfClassifier("data", model.Predict, [.. sequences.Select(s => s.Inputs!)], [.. sequences.Select(s => index[s.Label!])], labels);
+        return ModelEvaluation.OfClassifier("data", s => model.Predict(s), [.. sequences.Select(s => s.Inputs!)], [.. sequences.Select(s => index[s.Label!])], labels);
     }
 }

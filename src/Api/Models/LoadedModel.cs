@@ -13,10 +13,11 @@ namespace LstmService.Api.Models;
 internal sealed class LoadedModel
 {
     private readonly Lock _gate = new();
-    private readonly Func<IReadOnlyList<double[][]>, double[][][]> _predict;
-    private readonly Func<double[][], int, double[][]> _forecast;
+    // The last argument: the series (0 for a model of one series or of sequences).
+    private readonly Func<IReadOnlyList<double[][]>, int, double[][][]> _predict;
+    private readonly Func<double[][], int, int, double[][]> _forecast;
 
-    private LoadedModel(ModelSpec spec, string[]? labels, Func<IReadOnlyList<double[][]>, double[][][]> predict, Func<double[][], int, double[][]> forecast)
+    private LoadedModel(ModelSpec spec, string[]? labels, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, int, double[][]> forecast)
     {
         (Spec, Labels, _predict, _forecast) = (spec, labels, predict, forecast);
     }
@@ -49,22 +50,23 @@ internal sealed class LoadedModel
     private static LoadedModel Create(ModelSpec spec, string[]? labels, ForecastingView? forecasting, ConformalIntervals? intervals,
         Func<IReadOnlyList<double[][]>, double[][][]> predict, Func<double[][], int, double[][]> stateful)
     {
-        if (forecasting is not { } f) return new LoadedModel(spec, labels, predict, stateful);
+        if (forecasting is not { } f) return new LoadedModel(spec, labels, (s, _) => predict(s), (history, steps, _) => stateful(history, steps));
         Func<IReadOnlyList<double[][]>, double[][]> lstm = w => [.. predict(w).Select(o => o[0])];
-        var windows = f.WindowModel?.Around(lstm) ?? lstm;
+        Func<IReadOnlyList<double[][]>, double[][]> Windows(int series) => f.WindowModel?.Around(lstm, series) ?? lstm;
         int[] targets = f.TargetColumns();
-        return new LoadedModel(spec, labels, w => [.. windows(w).Select(o => new[] { o })],
-            (history, steps) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, windows)[0]) { Forecasting = f, Intervals = intervals };
+        return new LoadedModel(spec, labels, (w, series) => [.. Windows(series)(w).Select(o => new[] { o })],
+            (history, steps, series) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, Windows(series))[0]) { Forecasting = f, Intervals = intervals };
     }
 
-    public double[][][] Predict(IReadOnlyList<double[][]> sequences)
+    /// <summary>Outputs for each sequence; a series model's sequences are windows of series <paramref name="series"/> (its index in <see cref="ForecastingView.Series"/>).</summary>
+    public double[][][] Predict(IReadOnlyList<double[][]> sequences, int series = 0)
     {
-        lock (_gate) return _predict(sequences);
+        lock (_gate) return _predict(sequences, series);
     }
 
-    /// <summary><paramref name="horizon"/> rows after <paramref name="history"/>: [horizon][targets] for a series model, [horizon][outputs] otherwise.</summary>
-    public double[][] Forecast(double[][] history, int horizon)
+    /// <summary><paramref name="horizon"/> rows after <paramref name="history"/> (of series <paramref name="series"/>): [horizon][targets] for a series model, [horizon][outputs] otherwise.</summary>
+    public double[][] Forecast(double[][] history, int horizon, int series = 0)
     {
-        lock (_gate) return _forecast(history, horizon);
+        lock (_gate) return _forecast(history, horizon, series);
     }
 }

@@ -12,6 +12,9 @@ namespace LstmService.Api.Models;
 /// same targets, the empirical <c>coverage</c> of its prediction intervals, and the same per
 /// forecast step (<c>horizons</c>) when more than one is scored: its horizon, and beyond it as
 /// many steps as its intervals are calibrated for, its forecasts fed back as the next rows.
+/// A global model of several series has each one's evaluation in <c>series</c>, by id, and as
+/// its one-step <c>metrics</c>, <c>baselines</c> and <c>coverage</c> the mean over the series
+/// of each figure (as the M4 competition averages MASE); <c>windows</c> counts every series' origins.
 /// A classifier's evaluation has <c>sequences</c>, <c>accuracy</c>, <c>perClass</c> and
 /// <c>confusion</c> instead.
 /// </summary>
@@ -24,6 +27,7 @@ public sealed record ModelEvaluation
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Baselines? Baselines { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<IntervalCoverage>? Coverage { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<HorizonStep>? Horizons { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, ModelEvaluation>? Series { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Sequences { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Accuracy { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, ClassScores>? PerClass { get; init; }
@@ -67,6 +71,27 @@ public sealed record ModelEvaluation
             Metrics = perStep[0].Metrics, Baselines = perStep[0].Baselines, Coverage = perStep[0].Coverage, Horizons = perStep.Count > 1 ? perStep : null,
         };
     }
+
+    /// <summary>Several series' evaluations (<paramref name="evaluations"/>, in the order of <paramref name="ids"/>) with the mean of each one-step figure.</summary>
+    public static ModelEvaluation OfSeveral(IReadOnlyList<string> ids, IReadOnlyList<ModelEvaluation> evaluations, IReadOnlyList<string> targets)
+    {
+        Dictionary<string, ErrorMetrics?> Mean(Func<ModelEvaluation, IReadOnlyDictionary<string, ErrorMetrics?>> of) => targets.ToDictionary(t => t, t =>
+            evaluations.Select(e => of(e)[t]).OfType<ErrorMetrics>().ToList() is { Count: > 0 } m
+                ? new ErrorMetrics(Average(m, x => x.Mae), Average(m, x => x.Rmse), Average(m, x => x.Mape), Average(m, x => x.Smape), Average(m, x => x.Mase))
+                : null);
+        return new ModelEvaluation
+        {
+            Split = evaluations[0].Split, Windows = evaluations.Sum(e => e.Windows), SeasonLength = evaluations[0].SeasonLength,
+            Metrics = Mean(e => e.Metrics!), Baselines = new Baselines(Mean(e => e.Baselines!.Naive), Mean(e => e.Baselines!.SeasonalNaive)),
+            Coverage = evaluations[0].Coverage?.Select((c, i) => new IntervalCoverage(c.Nominal, targets.ToDictionary(t => t,
+                t => Average(evaluations, e => e.Coverage![i].Empirical[t])))).ToList(),
+            Series = ids.Zip(evaluations).ToDictionary(p => p.First, p => p.Second),
+        };
+    }
+
+    // The mean of the known values; null when none is.
+    private static double? Average<TItem>(IEnumerable<TItem> items, Func<TItem, double?> value) =>
+        items.Select(value).OfType<double>().ToList() is { Count: > 0 } known ? known.Average() : null;
 
     // Per checked coverage and target: the share of scores (errors over their scale) within the interval's (null when it has none).
     private static List<IntervalCoverage> Coverages(int step, IReadOnlyList<string> targets, IReadOnlyList<double>[] errors, ConformalIntervals intervals) =>

@@ -2,7 +2,8 @@
 namespace LstmService.Api.Models;
 
 /// <summary>Sequences to run: [n][T][X], in the caller's units.</summary>
-public sealed record PredictRequest(List<double[][]>? Sequences);
+/// <summary>Sequences to run; for a global model of several series, <c>series</c> names the series whose windows they are.</summary>
+public sealed record PredictRequest(List<double[][]>? Sequences, string? Series = null);
 
 /// <summary>
 /// Regression: <c>outputs</c>[n] is [T][Y] for outputs on every step, [Y] for the last step.
@@ -13,8 +14,9 @@ public sealed record PredictResponse(IReadOnlyList<object> Outputs, IReadOnlyLis
 /// <summary>
 /// The series so far, [T][X] (for a series model at least its window, every column), how many
 /// steps to forecast after it, and the coverage of the prediction intervals (0.5 to 0.99; 0.8 when not given).
+/// A global model of several series needs <c>series</c>: the id of the series the history is of.
 /// </summary>
-public sealed record ForecastRequest(double[][]? History, int Horizon = 1, double? Coverage = null);
+public sealed record ForecastRequest(double[][]? History, int Horizon = 1, double? Coverage = null, string? Series = null);
 
 /// <summary>
 /// <c>forecast</c> [horizon][targets]; for a series model <c>lower</c> and <c>upper</c>, the
@@ -28,6 +30,8 @@ public sealed record ImportForm(IFormFile Weights, string? Spec, string? Name);
 
 /// <summary>
 /// Data to score a model on: a stored dataset's id, or inline sequences (for a series model, one
-/// sequence whose inputs are the series' rows, every column the model reads, in its order).
+/// sequence whose inputs are the series' rows, every column the model reads, in its order). A
+/// global model of several series is scored on each series of a dataset by its id, or on inline
+/// data as the series named <c>series</c>.
 /// </summary>
-public sealed record EvaluateRequest(string? DatasetId, Jobs.InlineData? Data);
+public sealed record EvaluateRequest(string? DatasetId, Jobs.InlineData? Data, string? Series = null);

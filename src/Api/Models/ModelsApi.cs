@@ -61,6 +61,7 @@ public static class ModelsApi
         var model = await cache.GetAsync(id, db, cancellationToken);
         if (model is null) return Problems.NotFound("model", id);
         var errors = new ValidationErrors();
+        int series = SeriesOf(model, request.Series, errors);
         var sequences = request.Sequences?.Select(inputs => new SequenceData { Inputs = inputs }).ToList();
         SequenceChecks.CheckShapes(sequences, "sequences", limits.Value, errors);
         if (errors.IsEmpty)
@@ -75,7 +76,7 @@ public static class ModelsApi
         double[][][] outputs;
         try
         {
-            outputs = model.Predict(request.Sequences!);
+            outputs = model.Predict(request.Sequences!, series);
         }
         catch (ArgumentException e)
         {
@@ -104,6 +105,7 @@ public static class ModelsApi
         var model = await cache.GetAsync(id, db, cancellationToken);
         if (model is null) return Problems.NotFound("model", id);
         var errors = new ValidationErrors();
+        int series = SeriesOf(model, request.Series, errors);
         SequenceChecks.CheckShapes(request.History is null ? null : [new SequenceData { Inputs = request.History }], "history", limits.Value, errors);
         errors.Require(request.Horizon >= 1 && request.Horizon <= limits.Value.MaxForecastHorizon, "horizon", $"Must be between 1 and {limits.Value.MaxForecastHorizon}.");
         double coverage = request.Coverage ?? 0.8;
@@ -142,7 +144,7 @@ public static class ModelsApi
         double[][] forecast;
         try
         {
-            forecast = model.Forecast(request.History!, request.Horizon);
+            forecast = model.Forecast(request.History!, request.Horizon, series);
         }
         catch (ArgumentException e)
         {
@@ -175,7 +177,8 @@ public static class ModelsApi
 
         string field = hasData ? "data.sequences" : "datasetId";
         List<SequenceData>? sequences = request.Data?.Sequences;
-        double[][]? rows = null;
+        // A series model's series to score: (index among the model's series, rows), one inline, any number from a dataset.
+        List<(int Series, double[][] Rows)> scored = [];
         if (hasDataset)
         {
             var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == request.DatasetId, cancellationToken);
@@ -187,8 +190,14 @@ public static class ModelsApi
                 if (series is null) return Problems.Invalid("datasetId", "A series model is evaluated on a CSV series dataset; this dataset holds sequences.");
                 var absent = f.Columns.Except(series.Columns).ToList();
                 if (absent.Count > 0) return Problems.Invalid("datasetId", $"The dataset lacks {string.Join(", ", absent)}; the model reads {string.Join(", ", f.Columns)}.");
+                if (request.Series is not null) return Problems.Invalid("series", "A dataset's series are named by its own ids; series names one only for inline data.");
+                var indices = (series.Ids ?? [null!]).Select(i => f.SeriesIndex(i)).ToList();
+                if (indices.Contains(-1))
+                    return Problems.Invalid("datasetId", f.Series is null
+                        ? "The model was trained on one series; this dataset holds several. Evaluate it on a dataset of one series, or on inline data."
+                        : $"The model knows the series {string.Join(", ", f.Series.Select(x => x.Id))}; this dataset {(series.Ids is null ? "is one unnamed series" : "also holds " + string.Join(", ", series.Ids.Where(i => f.SeriesIndex(i) < 0)))}.");
                 int[] picked = [.. f.Columns.Select(c => Array.IndexOf(series.Columns, c))];
-                rows = [.. series.Rows.Select(r => picked.Select(c => r[c]).ToArray())];
+                scored = [.. series.Series.Select((rows, s) => (indices[s], rows.Select(r => picked.Select(c => r[c]).ToArray()).ToArray()))];
             }
             else if (dataset.Kind == DatasetKinds.Series)
                 return Problems.Invalid("datasetId", "A classifier is evaluated on labelled sequences; this dataset is a CSV series.");
@@ -202,7 +211,7 @@ public static class ModelsApi
             {
                 errors.Require(sequences!.Count == 1, field, "Send one series: one sequence whose inputs are its rows.");
                 errors.Require(sequences[0].Inputs![0].Length == f.Columns.Count, $"{field}[0].inputs[0]", $"The model reads {f.Columns.Count} columns per row ({string.Join(", ", f.Columns)}).");
-                rows = sequences[0].Inputs;
+                scored = [(SeriesOf(model, request.Series, errors), sequences[0].Inputs!)];
             }
             else if (errors.IsEmpty)
                 errors.Require(sequences![0].Inputs![0].Length == model.Spec.InputSize, $"{field}[0].inputs[0]", $"The model takes {model.Spec.InputSize} inputs per step.");
@@ -213,7 +222,7 @@ public static class ModelsApi
         try
         {
             evaluation = model.Forecasting is { } forecasting
-                ? DataEvaluation.Series(model, forecasting, rows!, field, limits.Value, errors)
+                ? DataEvaluation.Series(model, forecasting, scored, field, limits.Value, errors)
                 : DataEvaluation.Classifier(model, model.Labels!, sequences!, field, limits.Value, errors);
         }
         catch (ArgumentException e)
@@ -325,6 +334,23 @@ public static class ModelsApi
     }
 
     // A big model on a long input holds the model (and a core) for as long as it runs.
+    // The index of the series a request names among a global model's (0 for any other model);
+    // a missing, unknown or needless name is an error on field "series".
+    private static int SeriesOf(LoadedModel model, string? series, ValidationErrors errors)
+    {
+        var known = model.Forecasting?.Series;
+        if (known is null)
+        {
+            errors.Require(series is null, "series", "This model was not trained on several series; leave series out.");
+            return 0;
+        }
+        int index = model.Forecasting!.SeriesIndex(series);
+        errors.Require(index >= 0, "series", series is null
+            ? $"This model forecasts several series; name the one the data are of: {string.Join(", ", known.Select(s => s.Id))}."
+            : $"'{series}' is not a series of this model; its series are {string.Join(", ", known.Select(s => s.Id))}.");
+        return Math.Max(index, 0);
+    }
+
     private static void CheckWork(long steps, ModelSpec spec, ServiceLimits limits, string field, ValidationErrors errors)
     {
         double work = steps * JobWork.PerStep(spec);

@@ -21,37 +21,44 @@ internal static class HeldOutEvaluation
 
     /// <summary>
     /// A series model's forecasting view, its conformal intervals (null without a validation
-    /// part) and its evaluation on the test part (null without one). The network's weights
-    /// become final: call this after the model file is written.
+    /// part) and its evaluation on the test part (null without one): of its one series, or per
+    /// series with their means for a global model of several, whose intervals are calibrated on
+    /// every series' validation part at once. The network's weights become final: call this
+    /// after the model file is written.
     /// </summary>
     public static (ForecastingView, ConformalIntervals?, ModelEvaluation?) OfSeries<T>(LstmNetwork<T> network, Normalizer? normalizer, SeriesPlan plan, WindowModel? windowModel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var split = plan.Split;
-        var evaluator = new SeriesEvaluator(plan.Rows, plan.Missing, plan.InputColumns, plan.Targets, plan.Window, plan.Horizon, plan.SeasonLength);
+        var series = plan.Series;
+        var evaluators = series.Select(s => new SeriesEvaluator(s.Rows, s.Missing, plan.InputColumns, plan.Targets, plan.Window, plan.Horizon, plan.SeasonLength)).ToList();
         var predictor = new Predictor<T>(network, normalizer);
         Func<IReadOnlyList<double[][]>, double[][]> lstm = windows => [.. predictor.Predict(windows).Select(o => o[0])];
-        var Predict = windowModel?.Around(lstm) ?? lstm;
+        Func<IReadOnlyList<double[][]>, double[][]> Predict(int s) => windowModel?.Around(lstm, s) ?? lstm;
 
         // A model that can feed its forecasts back is checked two seasons ahead (at least 12 steps).
         int farthest = WindowedForecast.CanFeedBack(plan.Targets, plan.Columns.Length) ? Math.Max(plan.Horizon, Math.Max(2 * plan.SeasonLength, MinCalibratedSteps)) : plan.Horizon;
         ConformalIntervals? intervals = null;
-        if (split.ValidationRows > 0)
+        if (series.All(s => s.Split.ValidationRows > 0))
         {
-            int steps = Math.Min(split.ValidationRows, farthest);
-            var calibration = evaluator.Forecast(Math.Max(split.ValidationStart, split.TestStart - MaxCalibrationOrigins), split.TestStart, Predict, steps);
+            int steps = Math.Min(series.Min(s => s.Split.ValidationRows), farthest);
+            var calibration = series.Select((s, i) => (evaluators[i],
+                evaluators[i].Forecast(Math.Max(s.Split.ValidationStart, s.Split.TestStart - MaxCalibrationOrigins), s.Split.TestStart, Predict(i), steps))).ToList();
             // Errors scaled by the mean one-step change over the model's window (measured against other
             // scales: docs/dev/forecasting-measurements.md). Far steps have fewer scores (their targets
             // run past the validation part): keep those with enough for 0.95, and always the horizon.
-            intervals = evaluator.Calibrate(calibration, Math.Max(plan.Window, 2),
+            intervals = SeriesEvaluator.Calibrate(calibration, Math.Max(plan.Window, 2),
                 scores => scores[..Math.Max(plan.Horizon, scores.TakeWhile(step => step.All(e => e.Count >= MinResiduals)).Count())]);
         }
 
-        var scale = evaluator.SeasonalScale(split.TrainingRows);
+        var scales = series.Select((s, i) => evaluators[i].SeasonalScale(s.Split.TrainingRows)).ToList();
+        static double?[] Known(double[] scale) => [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)];
+        var ids = plan.Ids;
         var forecasting = new ForecastingView(plan.Window, plan.Horizon, plan.Columns, plan.TargetNames, plan.SeasonLength,
-            [.. scale.Select(s => double.IsFinite(s) ? s : (double?)null)], intervals?.Steps ?? 0, windowModel);
-        if (split.TestRows == 0) return (forecasting, intervals, null);
-        return (forecasting, intervals, ModelEvaluation.OfSeries("test", evaluator, split.TestStart, split.Rows, Predict, TestSteps(farthest, plan.Horizon, split.TestRows), scale, plan.TargetNames, plan.SeasonLength, intervals));
+            ids is null ? Known(scales[0]) : null, intervals?.Steps ?? 0, windowModel, ids?.Select((id, i) => new ForecastSeries(id, Known(scales[i]))).ToList());
+        if (series.Any(s => s.Split.TestRows == 0)) return (forecasting, intervals, null);
+        var evaluations = series.Select((s, i) => ModelEvaluation.OfSeries("test", evaluators[i], s.Split.TestStart, s.Split.Rows, Predict(i),
+            TestSteps(farthest, plan.Horizon, s.Split.TestRows), scales[i], plan.TargetNames, plan.SeasonLength, intervals)).ToList();
+        return (forecasting, intervals, ids is null ? evaluations[0] : ModelEvaluation.OfSeveral(ids, evaluations, plan.TargetNames));
     }
 
     // Scored steps beyond the horizon stop where fewer than half the test part's origins reach

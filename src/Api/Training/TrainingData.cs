@@ -50,7 +50,7 @@ internal sealed record TrainingData(ModelSpec Spec, IReadOnlyList<Sequence> Trai
     // submission rather than the finished job: a classifier's test part, a z-scored series' every
     // row (every column is an input). Scaled windows are checked as they are made.
     private static IEnumerable<Sequence> Scored(TrainingData data) =>
-        data.Series is null ? data.Test : data.WindowModel is null ? [new Sequence(data.Series.Rows)] : [];
+        data.Series is null ? data.Test : data.WindowModel is null ? [.. data.Series.Series.Select(s => new Sequence(s.Rows))] : [];
 
     // Everything but normalizing the data: the spec, the sequences (windows, labels), the split, the normalizer, the settings.
     private static TrainingData Prepare(

@@ -80,12 +80,31 @@ public sealed class SeriesEvaluator(double[][] rows, bool[][]? missing, int[] in
     /// of each target's mean scale over the origins, scores the errors over the scales.
     /// <paramref name="keep"/> picks the steps to keep from the scores [step][target].
     /// </summary>
-    public ConformalIntervals Calibrate(SeriesForecasts forecasts, int lookback, Func<IReadOnlyList<double>[][], IReadOnlyList<double>[][]>? keep = null)
+    public ConformalIntervals Calibrate(SeriesForecasts forecasts, int lookback, Func<IReadOnlyList<double>[][], IReadOnlyList<double>[][]>? keep = null) =>
+        Calibrate([(this, forecasts)], lookback, keep);
+
+    /// <summary>
+    /// One set of intervals for several series of one global model (each part: a series' evaluator
+    /// and its forecasts, of the same steps): their scores pooled, the floors a hundredth of each
+    /// target's mean scale over every origin of every series.
+    /// </summary>
+    public static ConformalIntervals Calibrate(IReadOnlyList<(SeriesEvaluator Evaluator, SeriesForecasts Forecasts)> parts, int lookback,
+        Func<IReadOnlyList<double>[][], IReadOnlyList<double>[][]>? keep = null)
     {
-        double[] floors = [.. targetColumns.Select(c => 0.01 * forecasts.Origins.Average(r => ConformalIntervals.Spread(rows, r, c, lookback)) is var f && f > 0 ? f : 1e-9)];
-        var scores = AbsoluteErrors(forecasts, new ConformalIntervals([], [], floors, lookback));
+        int targets = parts[0].Evaluator.Targets;
+        double[] floors = [.. Enumerable.Range(0, targets).Select(k => 0.01 * parts.SelectMany(p => p.Evaluator.Spreads(p.Forecasts, k, lookback)).Average() is var f && f > 0 ? f : 1e-9)];
+        var unscaled = new ConformalIntervals([], [], floors, lookback);
+        var perPart = parts.Select(p => p.Evaluator.AbsoluteErrors(p.Forecasts, unscaled)).ToList();
+        IReadOnlyList<double>[][] scores = [.. Enumerable.Range(0, perPart[0].Length).Select(h => Enumerable.Range(0, targets)
+            .Select(k => (IReadOnlyList<double>)[.. perPart.SelectMany(p => p[h][k])]).ToArray())];
         return ConformalIntervals.Fit(keep?.Invoke(scores) ?? scores, floors, lookback);
     }
+
+    private int Targets => targetColumns.Length;
+
+    // Target k's mean one-step change over lookback rows before each origin of the forecasts.
+    private IEnumerable<double> Spreads(SeriesForecasts forecasts, int k, int lookback) =>
+        forecasts.Origins.Select(r => ConformalIntervals.Spread(rows, r, targetColumns[k], lookback));
 
     // Step h's forecasts of target k whose target row is before the end and was not filled in.
     private IEnumerable<(int Origin, int Target, double Forecast)> Scored(SeriesForecasts forecasts, int h, int k)

@@ -83,6 +83,9 @@ namespace LstmService.Persistence.Migrations
                     b.Property<int>("SequenceCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SeriesColumn")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TimeColumn")
                         .HasColumnType("TEXT");
 
