@@ -7,7 +7,7 @@
 # step 24 (hourly) and 12 (monthly) beside seasonal naive; per symbol MASE for the stocks' global model.
 #
 # Self-contained: builds the service in Release, starts it on a free port with a fresh data folder,
-# runs one job at a time, stops it. About 10 minutes on 2 cores. From the repository root:
+# runs one job at a time, stops it. About 4 minutes on 2 cores. From the repository root:
 #   bench/forecasting/accuracy.sh
 # Environment: OUT (default bench/results/forecasting-accuracy) receives each job's JSON.
 set -euo pipefail
