@@ -64,11 +64,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             network.Initialize(new Rng(training.Seed), training.ForgetGateBiasOne);
             // The LSTM learns what a linear part leaves: starting its head at zero starts the
             // forecast at the linear one, which training leaves only where the loss falls.
-            if (data.WindowModel?.Linear is not null)
-            {
-                network.Parameters.ValuesOf("head.weight").Clear();
-                network.Parameters.ValuesOf("head.bias").Clear();
-            }
+            if (data.WindowModel?.Linear is not null) ClearHead(network);
         }
 
         var trainerOptions = new TrainingOptions
@@ -178,15 +174,21 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
     {
         var judged = data.Validation.Count > 0 ? data.Validation : data.Train;
         double withLstm = Trainer<T>.Evaluate(network, judged);
-        var head = network.Parameters.ValuesOf("head.weight").ToArray().Concat(network.Parameters.ValuesOf("head.bias").ToArray()).ToArray();
-        network.Parameters.ValuesOf("head.weight").Clear();
-        network.Parameters.ValuesOf("head.bias").Clear();
+        var (weight, bias) = (network.Parameters.ValuesOf("head.weight").ToArray(), network.Parameters.ValuesOf("head.bias").ToArray());
+        ClearHead(network);
         double alone = Trainer<T>.Evaluate(network, judged);
         if (alone <= withLstm)
             return new EpochProgress(0, data.Settings.Epochs!.Value, Trainer<T>.Evaluate(network, data.Train), data.Validation.Count > 0 ? alone : null, data.Settings.LearningRate!.Value, 0);
-        head.AsSpan(0, network.Parameters.ValuesOf("head.weight").Length).CopyTo(network.Parameters.ValuesOf("head.weight"));
-        head.AsSpan(network.Parameters.ValuesOf("head.weight").Length).CopyTo(network.Parameters.ValuesOf("head.bias"));
+        weight.CopyTo(network.Parameters.ValuesOf("head.weight"));
+        bias.CopyTo(network.Parameters.ValuesOf("head.bias"));
         return null;
+    }
+
+    // A head of zeros: the LSTM adds nothing to the linear part's forecast.
+    private static void ClearHead<T>(LstmNetwork<T> network) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        network.Parameters.ValuesOf("head.weight").Clear();
+        network.Parameters.ValuesOf("head.bias").Clear();
     }
 }
 

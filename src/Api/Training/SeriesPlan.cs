@@ -15,7 +15,9 @@ namespace LstmService.Api.Training;
 internal sealed record PlannedSeries(string? Id, double[][] Rows, bool[][]? Missing, SeriesSplit Split)
 {
     /// <summary>How the series is named in messages: "the series" or "series AAPL".</summary>
-    public string Name => Id is null ? "the series" : $"series {Id}";
+    public string Name => NameOf(Id);
+
+    public static string NameOf(string? id) => id is null ? "the series" : $"series {id}";
 }
 
 /// <summary>
@@ -81,12 +83,12 @@ internal sealed record SeriesPlan(IReadOnlyList<PlannedSeries> Series, string[] 
     // One series' split and its gaps, refused or filled as the request says.
     private static PlannedSeries Plan(TrainingRequest training, SeriesSource source, double[][] rows, string? id, int window, int horizon)
     {
-        var planned = new PlannedSeries(id, rows, null, null!);
+        string name = PlannedSeries.NameOf(id);
         var missing = MissingValues.Mask(rows);
         if (missing is not null && training.Missing == MissingPolicy.Error)
         {
             var cells = Enumerable.Range(0, rows.Length).SelectMany(t => Enumerable.Range(0, source.Columns.Length).Where(c => missing[t][c]).Select(c => (t, c))).ToList();
-            throw new ArgumentException($"{Capitalized(planned.Name)} has {cells.Count} empty cell{(cells.Count == 1 ? "" : "s")}: " +
+            throw new ArgumentException($"{Capitalized(name)} has {cells.Count} empty cell{(cells.Count == 1 ? "" : "s")}: " +
                 string.Join("; ", cells.Take(10).Select(p => $"row {p.t + 1}, column {source.Columns[p.c]}")) + (cells.Count > 10 ? "; …" : "") +
                 ". Fill them in, or set training.missing to interpolate or forwardFill.", "training.missing");
         }
@@ -101,10 +103,10 @@ internal sealed record SeriesPlan(IReadOnlyList<PlannedSeries> Series, string[] 
         }
         // Interpolation stays inside the training part; later gaps carry the last value forward.
         if (missing is not null && Enumerable.Range(0, source.Columns.Length).FirstOrDefault(c => rows[..split.ValidationStart].All(r => double.IsNaN(r[c])), -1) is var empty and >= 0)
-            throw new ArgumentException($"Column {source.Columns[empty]} has no value in the training part of {planned.Name} (its first {split.ValidationStart} rows) to fill its gaps from.", "training.missing");
+            throw new ArgumentException($"Column {source.Columns[empty]} has no value in the training part of {name} (its first {split.ValidationStart} rows) to fill its gaps from.", "training.missing");
         var filled = missing is null ? rows
             : MissingValues.FillCausal(rows, training.Missing == MissingPolicy.ForwardFill ? MissingValueFill.ForwardFill : MissingValueFill.Interpolate, split.ValidationStart);
-        return planned with { Rows = filled, Missing = missing, Split = split };
+        return new PlannedSeries(id, filled, missing, split);
     }
 
     private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
