@@ -33,7 +33,7 @@ internal static class JobValidator
         errors.Require(training.Momentum >= 0 && training.Momentum < 1, "training.momentum", "Must be in [0, 1).");
         errors.Require(training.ClipNorm is null || training.ClipNorm > 0, "training.clipNorm", "Must be positive, or null for no clipping.");
         errors.Require(training.ValidationFraction >= 0 && training.ValidationFraction <= 0.5, "training.validationFraction", "Must be in [0, 0.5].");
-        errors.Require(training.EarlyStoppingPatience is null or >= 0, "training.earlyStoppingPatience", "Must be at least 1, or 0 or null for none.");
+        errors.Require(training.EarlyStoppingPatience is null or >= 0, "training.earlyStoppingPatience", "Must be 0 (no early stopping) or more.");
         errors.Require(training.Window is null || (training.Window >= 1 && training.Window <= limits.MaxSequenceLength), "training.window", $"Must be between 1 and {limits.MaxSequenceLength}.");
         errors.Require(training.Horizon is null || (training.Horizon >= 1 && training.Horizon <= limits.MaxOutputSize), "training.horizon", $"Must be between 1 and {limits.MaxOutputSize}.");
         errors.Require(training.TestFraction is null || (training.TestFraction >= 0 && training.TestFraction <= 0.5), "training.testFraction", "Must be in [0, 0.5].");
