@@ -28,6 +28,7 @@ app.UseStatusCodePages();
 app.UseRequestSizeLimit();
 app.UseApiKeys();
 app.UseRateLimits();
+app.UseStrictJsonBodies();
 app.MapOpenApi();
 app.UseSwaggerUI(ui =>
 {
