@@ -28,7 +28,7 @@ app.UseStatusCodePages();
 app.UseRequestSizeLimit();
 app.UseApiKeys();
 app.UseRateLimits();
-app.UseStrictJsonBodies();
+app.UseStrictBodies();
 app.MapOpenApi();
 app.UseSwaggerUI(ui =>
 {

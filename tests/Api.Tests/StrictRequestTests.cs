@@ -61,6 +61,32 @@ public class StrictRequestTests
         }, Errors(body));
     }
 
+    [Theory]
+    [InlineData("/api/jobs", "text/plain", "This endpoint takes a body of type application/json; the request's Content-Type is 'text/plain'.")]
+    [InlineData("/api/datasets?name=d", "application/xml", "This endpoint takes a body of type application/json or text/csv; the request's Content-Type is 'application/xml'.")]
+    [InlineData("/api/models/import", "application/json", "This endpoint takes a body of type multipart/form-data; the request's Content-Type is 'application/json'.")]
+    public async Task A_content_type_the_endpoint_does_not_take_is_a_415_that_names_the_ones_it_does(string path, string contentType, string detail)
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var (status, body) = await client.PostRawAsync(path, "{}", contentType);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Equal(detail, body!["detail"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("""{"training":{"epochs":[1,2,]}}""", "training.epochs", "The JSON cannot be read at line 1, byte 28: a comma before a closing bracket.")]
+    [InlineData("""{"training":{"learningRate":NaN}}""", "training.learningRate", "The JSON cannot be read at line 1, byte 29: something that is not JSON (names and strings take double quotes; NaN and Infinity are not numbers).")]
+    [InlineData("""{"training":{""", "training", "The JSON cannot be read at line 1, byte 14: an object or array that is not closed.")]
+    public async Task Json_that_cannot_be_parsed_says_where_in_its_own_terms_without_dotnet_text(string json, string field, string message)
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var (status, body) = await client.PostRawAsync("/api/jobs", json);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal([message], Errors(body)[field]);
+    }
+
     [Fact]
     public async Task Predict_forecast_and_dataset_bodies_are_as_strict_and_a_right_body_still_works()
     {

@@ -52,9 +52,21 @@ internal sealed class RequestErrorHandler(IProblemDetailsService problems, ILogg
     // "$.data.sequences[0].inputs[1][0]" → "data.sequences[0].inputs[1][0]": the field as the client wrote it.
     private static string FieldOf(string? path) => string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
 
-    // System.Text.Json's messages name .NET types; say what a client can act on.
-    private static string JsonMessage(JsonException e) =>
-        e.Message.Contains("could not be converted", StringComparison.Ordinal)
-            ? "The value has the wrong type or is not one of the allowed values (numbers must be finite; enums are camelCase strings)."
-            : $"The JSON is malformed: {e.Message.Split(" Path:")[0]}";
+    // System.Text.Json's messages name .NET types and reader options; say where and what, in JSON's terms.
+    private static string JsonMessage(JsonException e)
+    {
+        if (e.Message.Contains("could not be converted", StringComparison.Ordinal))
+            return "The value has the wrong type or is not one of the allowed values (numbers must be finite; enums are camelCase strings).";
+        string what = e.Message switch
+        {
+            var m when m.Contains("trailing comma", StringComparison.Ordinal) => "a comma before a closing bracket",
+            var m when m.Contains("invalid start of a value", StringComparison.Ordinal) || m.Contains("invalid start of a property name", StringComparison.Ordinal)
+                => "something that is not JSON (names and strings take double quotes; NaN and Infinity are not numbers)",
+            var m when m.Contains("end of data", StringComparison.Ordinal) || m.Contains("Expected depth to be zero", StringComparison.Ordinal) => "an object or array that is not closed",
+            var m when m.Contains("does not contain any JSON tokens", StringComparison.Ordinal) => "no JSON at all",
+            var m when m.Contains("is invalid after", StringComparison.Ordinal) => "a missing comma or colon",
+            _ => "text that is not valid JSON",
+        };
+        return e.LineNumber is { } line ? $"The JSON cannot be read at line {line + 1}, byte {e.BytePositionInLine + 1}: {what}." : $"The JSON cannot be read: {what}.";
+    }
 }
