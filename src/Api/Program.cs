@@ -25,6 +25,8 @@ await app.MigrateDatabaseAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseResponseCompression();
+app.UseCors();
 app.UseRequestSizeLimit();
 app.UseApiKeys();
 app.UseRateLimits();

@@ -152,6 +152,8 @@ public sealed class TrainingWorker(
             job.Checkpoint = null; // nothing will resume it
         }
         db.SaveChanges();
-        logger.LogInformation("Job {JobId} {What}", jobId, what);
+        // A failed job is an operator's business too: its reason at Warning, where logs are watched.
+        if (status == JobStatus.Failed) logger.LogWarning("Job {JobId} failed: {Reason}", jobId, error);
+        else logger.LogInformation("Job {JobId} {What}", jobId, what);
     }
 }
