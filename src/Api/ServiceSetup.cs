@@ -46,7 +46,7 @@ internal static class ServiceSetup
         services.AddExceptionHandler<RequestErrorHandler>();
         services.AddOpenApi(o => o.AddOperationTransformer<RequestExamples>());
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        // gzip and Brotli for the JSON a client reads: a 10,000-epoch loss history shrinks ~15×. Over
+        // gzip and Brotli for the JSON a client reads (a long loss history shrinks about 10×). Over
         // HTTPS too: no secret is echoed in a response body, so there is nothing for BREACH to read.
         services.AddResponseCompression(o => o.EnableForHttps = true);
         // Browsers on other origins may call the API only from the origins configured (none by default).
