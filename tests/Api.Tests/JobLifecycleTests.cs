@@ -54,6 +54,33 @@ public class JobLifecycleTests
     }
 
     [Fact]
+    public async Task Deleting_a_job_takes_its_losses_and_leaves_its_model_and_a_running_job_must_be_cancelled_first()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var running = await client.PostJobAsync(LongJob());
+        await client.WaitAsync(running.Id, j => j.Progress.Epoch >= 1);
+        var refused = await client.Http.DeleteAsync($"/api/jobs/{running.Id}");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("cancel it", await refused.Content.ReadAsStringAsync());
+        await client.Http.PostAsync($"/api/jobs/{running.Id}/cancel", null);
+        await client.WaitAsync(running.Id);
+
+        var finished = await client.WaitAsync((await client.PostJobAsync(LongJob(epochs: 2))).Id);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.Http.DeleteAsync($"/api/jobs/{finished.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync($"/api/jobs/{finished.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Http.DeleteAsync($"/api/jobs/{finished.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync($"/api/models/{finished.ModelId}")).StatusCode);
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LstmDbContext>();
+            Assert.Equal(0, await db.EpochMetrics.CountAsync(m => m.JobId == finished.Id));
+            Assert.True(await db.EpochMetrics.AnyAsync(m => m.JobId == running.Id)); // the other job's losses stay
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await client.Http.DeleteAsync($"/api/jobs/{running.Id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_diverging_job_fails_with_a_message_naming_the_epoch()
     {
         using var app = new LstmApplication();

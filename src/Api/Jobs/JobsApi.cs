@@ -26,6 +26,7 @@ public static class JobsApi
         group.MapGet("/{id}/losses.svg", GetLossChart).Produces<string>(200, "image/svg+xml").ProducesProblem(404);
         group.MapGet("/{id}/events", StreamEvents).Produces<string>(200, "text/event-stream").ProducesProblem(404);
         group.MapPost("/{id}/cancel", CancelJob).ProducesProblem(404).ProducesProblem(409);
+        group.MapDelete("/{id}", DeleteJob).ProducesProblem(404).ProducesProblem(409);
         return group;
     }
 
@@ -186,6 +187,18 @@ public static class JobsApi
             queue.Cancel(id);
         }
         return TypedResults.Accepted($"/api/jobs/{id}", await db.Jobs.Where(j => j.Id == id).ToViews(db).SingleAsync(cancellationToken));
+    }
+
+    /// <summary>Deletes an ended job with its loss history; the model it made stays. A queued or running job is a 409: cancel it first.</summary>
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(string id, LstmDbContext db, CancellationToken cancellationToken)
+    {
+        // One statement, conditioned on the status, so a job the worker claims meanwhile is never deleted under it.
+        if (await db.Jobs.Where(j => j.Id == id && (j.Status == JobStatus.Succeeded || j.Status == JobStatus.Failed || j.Status == JobStatus.Cancelled))
+            .ExecuteDeleteAsync(cancellationToken) > 0)
+            return TypedResults.NoContent();
+        return await db.Jobs.AnyAsync(j => j.Id == id, cancellationToken)
+            ? Problems.Conflict("The job has not ended.", $"Job {id} is queued or running; cancel it (POST /api/jobs/{id}/cancel), then delete it.")
+            : Problems.NotFound("job", id);
     }
 
     private static Task<List<EpochLoss>> Losses(LstmDbContext db, string id, int after, CancellationToken cancellationToken) =>
