@@ -44,7 +44,11 @@ internal static class ServiceSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
         services.AddExceptionHandler<RequestErrorHandler>();
-        services.AddOpenApi(o => o.AddOperationTransformer<RequestExamples>());
+        services.AddOpenApi(o =>
+        {
+            o.AddOperationTransformer<RequestExamples>();
+            o.AddSchemaTransformer<NumberSchemas>();
+        });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         // gzip and Brotli for the JSON a client reads (a long loss history shrinks about 10×). Over
         // HTTPS too: no secret is echoed in a response body, so there is nothing for BREACH to read.

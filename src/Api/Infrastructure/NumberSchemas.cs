@@ -1,0 +1,52 @@
+// The OpenAPI schema of every double the API reads or writes, and of its enums. A double goes
+// through FiniteDoubleConverter, and a property with a custom converter gets an empty schema
+// (format only, no type), so generated clients typed every number `unknown` or `object`; enums
+// came without `type: string`, so NSwag made integer enums a job then refused.
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace LstmService.Api.Infrastructure;
+
+internal sealed class NumberSchemas : IOpenApiSchemaTransformer
+{
+    public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        var type = context.JsonTypeInfo.Type;
+        var underlying = Nullable.GetUnderlyingType(type);
+        var plain = underlying ?? type;
+        if (plain == typeof(double) || plain == typeof(float))
+        {
+            schema.Type = underlying is null ? JsonSchemaType.Number : JsonSchemaType.Number | JsonSchemaType.Null;
+            schema.Format = plain == typeof(double) ? "double" : "float";
+        }
+        else if (plain.IsEnum)
+        {
+            schema.Type = underlying is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+        }
+        else
+        {
+            DoubleItems(schema, plain);
+        }
+        return Task.CompletedTask;
+    }
+
+    // Arrays of doubles at any depth (double[], double[][], List<double[][]>) lost their items' schema
+    // with the doubles': give each level its items, down to the numbers.
+    private static void DoubleItems(OpenApiSchema schema, Type type)
+    {
+        if (ElementType(type) is not { } element || !IsDoubles(element)) return;
+        var items = schema.Items as OpenApiSchema ?? new OpenApiSchema();
+        schema.Items = items;
+        if (element == typeof(double)) (items.Type, items.Format) = (JsonSchemaType.Number, "double");
+        else
+        {
+            items.Type = JsonSchemaType.Array;
+            DoubleItems(items, element);
+        }
+    }
+
+    private static bool IsDoubles(Type type) => type == typeof(double) || (ElementType(type) is { } element && IsDoubles(element));
+
+    private static Type? ElementType(Type type) => type.IsArray ? type.GetElementType()
+        : type.IsGenericType && type.GetGenericArguments() is [var item] && typeof(IEnumerable<>).MakeGenericType(item).IsAssignableFrom(type) ? item : null;
+}

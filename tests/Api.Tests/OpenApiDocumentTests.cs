@@ -1,0 +1,44 @@
+// The served OpenAPI document as client generators read it: every number typed as a number
+// (arrays of them down to their items), every enum a string.
+using System.Text.Json.Nodes;
+
+namespace LstmService.Api.Tests;
+
+public class OpenApiDocumentTests
+{
+    private static async Task<JsonNode> DocumentAsync()
+    {
+        using var app = new LstmApplication();
+        return JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+    }
+
+    // Every object in the document with its path, depth first.
+    private static IEnumerable<(string Path, JsonObject Node)> Objects(JsonNode? node, string path = "$")
+    {
+        if (node is JsonObject o)
+        {
+            yield return (path, o);
+            foreach (var (key, child) in o) foreach (var inner in Objects(child, $"{path}.{key}")) yield return inner;
+        }
+        else if (node is JsonArray a)
+            for (int i = 0; i < a.Count; i++) foreach (var inner in Objects(a[i], $"{path}[{i}]")) yield return inner;
+    }
+
+    private static bool HasType(JsonObject schema, string type) =>
+        schema["type"] is JsonValue v ? v.GetValue<string>() == type : schema["type"] is JsonArray a && a.Any(t => t!.GetValue<string>() == type);
+
+    [Fact]
+    public async Task Every_number_and_every_enum_has_its_json_type()
+    {
+        var document = await DocumentAsync();
+        var schemas = Objects(document).Where(p => p.Path.Contains(".schema", StringComparison.Ordinal) || p.Path.Contains(".schemas.", StringComparison.Ordinal)).ToList();
+        Assert.Empty(schemas.Where(s => s.Node["format"] is not null && s.Node["type"] is null).Select(s => s.Path));
+        Assert.Empty(schemas.Where(s => s.Node["format"]?.GetValue<string>() is "double" or "float" && !HasType(s.Node, "number")).Select(s => s.Path));
+        Assert.Empty(schemas.Where(s => s.Node["enum"] is JsonArray values && values.Any(v => v is JsonValue j && j.TryGetValue(out string? _)) && !HasType(s.Node, "string")).Select(s => s.Path));
+
+        var inputs = document["components"]!["schemas"]!["SequenceData"]!["properties"]!["inputs"]!;
+        Assert.Equal("number", inputs["items"]!["items"]!["type"]!.GetValue<string>());
+        var forecast = document["components"]!["schemas"]!["ForecastResponse"]!["properties"]!["forecast"]!;
+        Assert.Equal("number", forecast["items"]!["items"]!["type"]!.GetValue<string>());
+    }
+}
