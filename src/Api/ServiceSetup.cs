@@ -48,6 +48,12 @@ internal static class ServiceSetup
         {
             o.AddOperationTransformer<RequestExamples>();
             o.AddSchemaTransformer<NumberSchemas>();
+            // The server's address as the request came in, without the trailing slash that linters (and URL joining) object to.
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
+                return Task.CompletedTask;
+            });
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         // gzip and Brotli for the JSON a client reads (a long loss history shrinks about 10×). Over

@@ -22,7 +22,7 @@ public class ApiKeyTests
     /// <summary>The admin-only endpoints: everything that writes.</summary>
     private static readonly HashSet<string> AdminOnly =
     [
-        "POST api/jobs/", "POST api/jobs/{id}/cancel", "POST api/datasets/", "DELETE api/datasets/{id}", "POST api/models/import", "DELETE api/models/{id}", "POST api/backups/",
+        "POST api/jobs/", "POST api/jobs/{id}/cancel", "DELETE api/jobs/{id}", "POST api/datasets/", "DELETE api/datasets/{id}", "POST api/models/import", "DELETE api/models/{id}", "POST api/backups/",
     ];
 
     [Fact]

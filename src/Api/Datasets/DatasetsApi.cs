@@ -51,18 +51,21 @@ public static class DatasetsApi
         return TypedResults.Created($"/api/datasets/{dataset.Id}", DatasetView.From(dataset));
     }
 
+    /// <summary>Every dataset, newest first, without its content.</summary>
     internal static async Task<Ok<List<DatasetView>>> ListDatasets(LstmDbContext db, CancellationToken cancellationToken)
     {
         var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt).WithoutContent().ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.Select(DatasetView.From).ToList());
     }
 
+    /// <summary>A dataset's view: its kind, size, columns and, for a CSV series, its time column, spacing and season.</summary>
     internal static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> GetDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var dataset = await db.Datasets.AsNoTracking().Where(d => d.Id == id).WithoutContent().SingleOrDefaultAsync(cancellationToken);
         return dataset is null ? Problems.NotFound("dataset", id) : TypedResults.Ok(DatasetView.From(dataset));
     }
 
+    /// <summary>Deletes a dataset (409 while a queued or running job trains on it).</summary>
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteDataset(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         // A running job reloads its dataset when it resumes after a restart, so it must stay.

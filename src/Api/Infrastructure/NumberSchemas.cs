@@ -1,4 +1,4 @@
-// The OpenAPI schema of every double the API reads or writes, and of its enums. A double goes
+// The OpenAPI schema of every double the API reads or writes, of its arrays, and of its enums. A double goes
 // through FiniteDoubleConverter, and a property with a custom converter gets an empty schema
 // (format only, no type), so generated clients typed every number `unknown` or `object`; enums
 // came without `type: string`, so NSwag made integer enums a job then refused.
@@ -27,6 +27,8 @@ internal sealed class NumberSchemas : IOpenApiSchemaTransformer
         {
             DoubleItems(schema, plain);
         }
+        // An array of anything (a predict answer's outputs differ by model) still says so: items of any schema.
+        if (schema.Type?.HasFlag(JsonSchemaType.Array) == true && schema.Items is null) schema.Items = new OpenApiSchema();
         return Task.CompletedTask;
     }
 
@@ -38,6 +40,7 @@ internal sealed class NumberSchemas : IOpenApiSchemaTransformer
         var items = schema.Items as OpenApiSchema ?? new OpenApiSchema();
         schema.Items = items;
         if (element == typeof(double)) (items.Type, items.Format) = (JsonSchemaType.Number, "double");
+        else if (element == typeof(double?)) (items.Type, items.Format) = (JsonSchemaType.Number | JsonSchemaType.Null, "double");
         else
         {
             items.Type = JsonSchemaType.Array;
@@ -45,7 +48,7 @@ internal sealed class NumberSchemas : IOpenApiSchemaTransformer
         }
     }
 
-    private static bool IsDoubles(Type type) => type == typeof(double) || (ElementType(type) is { } element && IsDoubles(element));
+    private static bool IsDoubles(Type type) => type == typeof(double) || type == typeof(double?) || (ElementType(type) is { } element && IsDoubles(element));
 
     private static Type? ElementType(Type type) => type.IsArray ? type.GetElementType()
         : type.IsGenericType && type.GetGenericArguments() is [var item] && typeof(IEnumerable<>).MakeGenericType(item).IsAssignableFrom(type) ? item : null;

@@ -106,6 +106,7 @@ public static class JobsApi
         return TypedResults.Ok(new JobPage(jobs, page, pageSize, total));
     }
 
+    /// <summary>A job: its status, progress and ETA, latest losses, and once it succeeded its model and evaluation.</summary>
     internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.Where(j => j.Id == id).ToViews(db).SingleOrDefaultAsync(cancellationToken);

@@ -35,6 +35,7 @@ public static class ModelsApi
         return group;
     }
 
+    /// <summary>Every model, newest first, without its weights.</summary>
     internal static async Task<Ok<List<ModelView>>> ListModels(LstmDbContext db, CancellationToken cancellationToken)
     {
         // Everything but the weights blob.
@@ -48,6 +49,7 @@ public static class ModelsApi
         return TypedResults.Ok(models.Select(ModelView.From).ToList());
     }
 
+    /// <summary>A model: its spec, training settings, metrics, forecasting view and evaluation.</summary>
     internal static async Task<Results<Ok<ModelView>, ProblemHttpResult>> GetModel(string id, LstmDbContext db, CancellationToken cancellationToken)
     {
         var model = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
@@ -316,6 +318,7 @@ public static class ModelsApi
         return TypedResults.Created($"/api/models/{model.Id}", ModelView.From(model));
     }
 
+    /// <summary>Deletes a model (409 while a queued or running job starts from it); it is gone from the prediction cache at once.</summary>
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteModel(string id, LstmDbContext db, ModelCache cache, CancellationToken cancellationToken)
     {
         if (await db.Jobs.AnyAsync(j => j.InitialModelId == id && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), cancellationToken))

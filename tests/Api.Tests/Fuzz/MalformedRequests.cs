@@ -316,7 +316,7 @@ internal sealed class MalformedRequests(FuzzTargets targets, int seed, long maxB
         {
             foreach (var (method, path) in new[]
             {
-                ("GET", $"/api/jobs/{id}"), ("GET", $"/api/jobs/{id}/losses"), ("GET", $"/api/jobs/{id}/losses.svg"), ("GET", $"/api/jobs/{id}/events"), ("POST", $"/api/jobs/{id}/cancel"),
+                ("GET", $"/api/jobs/{id}"), ("GET", $"/api/jobs/{id}/losses"), ("GET", $"/api/jobs/{id}/losses.svg"), ("GET", $"/api/jobs/{id}/events"), ("POST", $"/api/jobs/{id}/cancel"), ("DELETE", $"/api/jobs/{id}"),
                 ("GET", $"/api/models/{id}"), ("GET", $"/api/models/{id}/weights"), ("DELETE", $"/api/models/{id}"), ("GET", $"/api/datasets/{id}"), ("DELETE", $"/api/datasets/{id}"),
             })
                 yield return new MalformedRequest("unknown id", new HttpMethod(method), path, null, null, [404]);
@@ -328,7 +328,7 @@ internal sealed class MalformedRequests(FuzzTargets targets, int seed, long maxB
         yield return new MalformedRequest("unknown id", HttpMethod.Get, $"/api/models/{targets.FinishedJobId}", null, null, [404]);
         yield return new MalformedRequest("unknown id", HttpMethod.Delete, $"/api/datasets/{targets.RegressionModelId}", null, null, [404]);
         foreach (var (method, path) in new[] { ("PUT", "/api/jobs"), ("DELETE", "/api/jobs"), ("PATCH", $"/api/models/{targets.RegressionModelId}"), ("PUT", $"/api/datasets/{targets.SeriesDatasetId}"),
-                     ("GET", $"/api/models/{targets.RegressionModelId}/predict"), ("DELETE", $"/api/jobs/{targets.FinishedJobId}"), ("POST", "/api/models"), ("GET", "/api/models/import") })
+                     ("GET", $"/api/models/{targets.RegressionModelId}/predict"), ("PATCH", $"/api/jobs/{targets.FinishedJobId}"), ("POST", "/api/models"), ("GET", "/api/models/import") })
             yield return new MalformedRequest("wrong method", new HttpMethod(method), path, null, null, path.EndsWith("/import") ? [404, 405] : [405]); // GET import is GET {id}
         for (int i = 0; i < 3; i++)
             yield return new MalformedRequest("conflict", HttpMethod.Post, $"/api/jobs/{targets.FinishedJobId}/cancel", null, null, [409]);
@@ -341,6 +341,7 @@ internal sealed class MalformedRequests(FuzzTargets targets, int seed, long maxB
         {
             ("POST", "/api/jobs", false), ("GET", "/api/jobs", true), ("GET", $"/api/jobs/{targets.FinishedJobId}", true), ("GET", $"/api/jobs/{targets.FinishedJobId}/losses", true),
             ("GET", $"/api/jobs/{targets.FinishedJobId}/losses.svg", true), ("GET", $"/api/jobs/{targets.FinishedJobId}/events", true), ("POST", $"/api/jobs/{targets.FinishedJobId}/cancel", false),
+            ("DELETE", $"/api/jobs/{targets.FinishedJobId}", false),
             ("GET", "/api/models", true), ("GET", $"/api/models/{targets.RegressionModelId}", true), ("POST", PredictPath, true), ("POST", ForecastPath, true),
             ("GET", $"/api/models/{targets.RegressionModelId}/weights", true), ("POST", "/api/models/import", false), ("DELETE", $"/api/models/{targets.RegressionModelId}", false),
             ("POST", "/api/datasets", false), ("GET", "/api/datasets", true), ("GET", $"/api/datasets/{targets.SeriesDatasetId}", true), ("DELETE", $"/api/datasets/{targets.SeriesDatasetId}", false),
