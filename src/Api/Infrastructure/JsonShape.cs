@@ -109,7 +109,8 @@ internal static class JsonShape
         .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always } && p.GetIndexParameters().Length == 0)
         .ToDictionary(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name), p => p.PropertyType);
 
-    private static Type? ElementType(Type type) => type.IsArray ? type.GetElementType()
+    /// <summary>The item type of an array or list type; null for any other.</summary>
+    public static Type? ElementType(Type type) => type.IsArray ? type.GetElementType()
         : type.IsGenericType && type.GetGenericArguments() is [var item] && typeof(IEnumerable<>).MakeGenericType(item).IsAssignableFrom(type) ? item : null;
 
     private static bool Require(bool ok, string path, string message, ValidationErrors errors) => errors.Require(ok, Field(path), message);

@@ -36,7 +36,7 @@ internal sealed class NumberSchemas : IOpenApiSchemaTransformer
     // with the doubles': give each level its items, down to the numbers.
     private static void DoubleItems(OpenApiSchema schema, Type type)
     {
-        if (ElementType(type) is not { } element || !IsDoubles(element)) return;
+        if (JsonShape.ElementType(type) is not { } element || !IsDoubles(element)) return;
         var items = schema.Items as OpenApiSchema ?? new OpenApiSchema();
         schema.Items = items;
         if (element == typeof(double)) (items.Type, items.Format) = (JsonSchemaType.Number, "double");
@@ -48,8 +48,5 @@ internal sealed class NumberSchemas : IOpenApiSchemaTransformer
         }
     }
 
-    private static bool IsDoubles(Type type) => type == typeof(double) || type == typeof(double?) || (ElementType(type) is { } element && IsDoubles(element));
-
-    private static Type? ElementType(Type type) => type.IsArray ? type.GetElementType()
-        : type.IsGenericType && type.GetGenericArguments() is [var item] && typeof(IEnumerable<>).MakeGenericType(item).IsAssignableFrom(type) ? item : null;
+    private static bool IsDoubles(Type type) => type == typeof(double) || type == typeof(double?) || (JsonShape.ElementType(type) is { } element && IsDoubles(element));
 }
