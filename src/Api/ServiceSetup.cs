@@ -48,6 +48,13 @@ internal static class ServiceSetup
         {
             o.AddOperationTransformer<RequestExamples>();
             o.AddSchemaTransformer<NumberSchemas>();
+            o.AddSchemaTransformer<SchemaDefaults>();
+            // Each operation named after its handler (CreateJob, Forecast), the names generated clients give their methods.
+            o.AddOperationTransformer((operation, context, _) =>
+            {
+                operation.OperationId ??= context.Description.ActionDescriptor.EndpointMetadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault()?.Name;
+                return Task.CompletedTask;
+            });
             // The server's address as the request came in, without the trailing slash that linters (and URL joining) object to.
             o.AddDocumentTransformer((document, _, _) =>
             {

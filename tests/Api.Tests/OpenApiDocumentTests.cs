@@ -41,4 +41,21 @@ public class OpenApiDocumentTests
         var forecast = document["components"]!["schemas"]!["ForecastResponse"]!["properties"]!["forecast"]!;
         Assert.Equal("number", forecast["items"]!["items"]!["type"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Every_operation_has_a_unique_id_and_optional_fields_carry_the_services_defaults()
+    {
+        var document = await DocumentAsync();
+        var ids = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value!["operationId"]?.GetValue<string>())).ToList();
+        Assert.DoesNotContain(null, ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Contains("CreateJob", ids);
+
+        var training = document["components"]!["schemas"]!["TrainingRequest"]!["properties"]!;
+        Assert.Equal((32, 5.0, 0.1, true, 1UL), (training["batchSize"]!["default"]!.GetValue<int>(), training["clipNorm"]!["default"]!.GetValue<double>(),
+            training["validationFraction"]!["default"]!.GetValue<double>(), training["normalize"]!["default"]!.GetValue<bool>(), training["seed"]!["default"]!.GetValue<ulong>()));
+        // Chosen from the data when left out: no fixed default to declare.
+        Assert.Null(training["epochs"]!["default"]);
+        Assert.Equal(1, document["components"]!["schemas"]!["OutputRequest"]!["properties"]!["size"]!["default"]!.GetValue<int>());
+    }
 }
