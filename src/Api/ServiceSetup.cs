@@ -49,6 +49,7 @@ internal static class ServiceSetup
             o.AddOperationTransformer<RequestExamples>();
             o.AddSchemaTransformer<NumberSchemas>();
             o.AddSchemaTransformer<SchemaDefaults>();
+            o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);
             // Each operation named after its handler (CreateJob, Forecast), the names generated clients give their methods.
             o.AddOperationTransformer((operation, context, _) =>
             {

@@ -57,5 +57,9 @@ public class OpenApiDocumentTests
         // Chosen from the data when left out: no fixed default to declare.
         Assert.Null(training["epochs"]!["default"]);
         Assert.Equal(1, document["components"]!["schemas"]!["OutputRequest"]!["properties"]!["size"]!["default"]!.GetValue<int>());
+        // Enums too, beside the reference to their shared schema.
+        Assert.Equal(("adam", "float32", "standard", "all"), (training["optimizer"]!["default"]!.GetValue<string>(), training["precision"]!["default"]!.GetValue<string>(),
+            document["components"]!["schemas"]!["ModelRequest"]!["properties"]!["cell"]!["default"]!.GetValue<string>(),
+            document["components"]!["schemas"]!["OutputRequest"]!["properties"]!["steps"]!["default"]!.GetValue<string>()));
     }
 }
