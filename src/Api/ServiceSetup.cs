@@ -47,6 +47,7 @@ internal static class ServiceSetup
         services.AddOpenApi(o =>
         {
             o.AddOperationTransformer<RequestExamples>();
+            o.AddOperationTransformer<ErrorResponses>();
             o.AddSchemaTransformer<NumberSchemas>();
             o.AddSchemaTransformer<SchemaDefaults>();
             o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);

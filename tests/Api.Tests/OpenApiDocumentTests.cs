@@ -62,4 +62,17 @@ public class OpenApiDocumentTests
             document["components"]!["schemas"]!["ModelRequest"]!["properties"]!["cell"]!["default"]!.GetValue<string>(),
             document["components"]!["schemas"]!["OutputRequest"]!["properties"]!["steps"]!["default"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task Every_error_an_operation_can_answer_is_declared_with_its_problem_details()
+    {
+        var paths = (await DocumentAsync())["paths"]!;
+        static string[] Statuses(JsonNode operation) => [.. operation["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal)];
+        Assert.Equal(["202", "400", "401", "403", "413", "415", "429"], Statuses(paths["/api/jobs"]!["post"]!));
+        Assert.Equal(["200", "400", "401", "404", "413", "415", "429"], Statuses(paths["/api/models/{id}/predict"]!["post"]!)); // a predict key may: no 403
+        Assert.Equal(["200", "401", "404"], Statuses(paths["/api/models/{id}"]!["get"]!));
+        Assert.Equal("#/components/schemas/ProblemDetails", paths["/api/jobs"]!["post"]!["responses"]!["429"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+        var weights = paths["/api/models/{id}/weights"]!["get"]!["responses"]!["200"]!["content"]!.AsObject();
+        Assert.Equal(["application/octet-stream"], weights.Select(c => c.Key));
+    }
 }

@@ -28,7 +28,7 @@ public static class ModelsApi
         group.MapPost("/{id}/predict", Predict).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
         group.MapPost("/{id}/forecast", Forecast).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
         group.MapPost("/{id}/evaluate", Evaluate).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
-        group.MapGet("/{id}/weights", ExportWeights).ProducesProblem(404);
+        group.MapGet("/{id}/weights", ExportWeights).Produces<Stream>(200, "application/octet-stream").ProducesProblem(404);
         group.MapPost("/import", ImportModel).Accepts<ImportForm>("multipart/form-data").ProducesProblem(415)
             .DisableAntiforgery().RequireRateLimiting(RateLimiting.JobCreation); // an API for scripts: no browser forms, no cookies
         group.MapDelete("/{id}", DeleteModel).ProducesProblem(404).ProducesProblem(409);
