@@ -51,6 +51,7 @@ internal static class ServiceSetup
             o.AddSchemaTransformer<NumberSchemas>();
             o.AddSchemaTransformer<SchemaDefaults>();
             o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);
+            o.AddDocumentTransformer(DocumentInfo.Describe);
             // Each operation named after its handler (CreateJob, Forecast), the names generated clients give their methods.
             o.AddOperationTransformer((operation, context, _) =>
             {

@@ -75,4 +75,13 @@ public class OpenApiDocumentTests
         var weights = paths["/api/models/{id}/weights"]!["get"]!["responses"]!["200"]!["content"]!.AsObject();
         Assert.Equal(["application/octet-stream"], weights.Select(c => c.Key));
     }
+
+    [Fact]
+    public async Task The_document_explains_the_flow_and_each_tag()
+    {
+        var document = await DocumentAsync();
+        Assert.Equal("LstmService", document["info"]!["title"]!.GetValue<string>());
+        Assert.Contains("POST /api/jobs", document["info"]!["description"]!.GetValue<string>());
+        Assert.All(document["tags"]!.AsArray(), tag => Assert.False(string.IsNullOrEmpty(tag!["description"]?.GetValue<string>()), tag!["name"]!.GetValue<string>()));
+    }
 }
