@@ -52,12 +52,7 @@ internal static class ServiceSetup
             o.AddSchemaTransformer<SchemaDefaults>();
             o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);
             o.AddDocumentTransformer(DocumentInfo.Describe);
-            // Each operation named after its handler (CreateJob, Forecast), the names generated clients give their methods.
-            o.AddOperationTransformer((operation, context, _) =>
-            {
-                operation.OperationId ??= context.Description.ActionDescriptor.EndpointMetadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault()?.Name;
-                return Task.CompletedTask;
-            });
+            o.AddOperationTransformer<OperationText>();
             // The server's address as the request came in, without the trailing slash that linters (and URL joining) object to.
             o.AddDocumentTransformer((document, _, _) =>
             {

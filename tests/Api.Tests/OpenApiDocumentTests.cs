@@ -50,6 +50,10 @@ public class OpenApiDocumentTests
         Assert.DoesNotContain(null, ids);
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Contains("CreateJob", ids);
+        var operations = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value!)).ToList();
+        Assert.All(operations, o => Assert.False(string.IsNullOrEmpty(o["description"]?.GetValue<string>()), o["operationId"]!.GetValue<string>()));
+        Assert.All(operations, o => Assert.DoesNotContain("\n", o["summary"]!.GetValue<string>()));
+        Assert.Equal("Queues a training job", operations.Single(o => o["operationId"]!.GetValue<string>() == "CreateJob")["summary"]!.GetValue<string>());
 
         var training = document["components"]!["schemas"]!["TrainingRequest"]!["properties"]!;
         Assert.Equal((32, 5.0, 0.1, true, 1UL), (training["batchSize"]!["default"]!.GetValue<int>(), training["clipNorm"]!["default"]!.GetValue<double>(),
