@@ -48,6 +48,7 @@ internal static class ServiceSetup
         {
             o.AddOperationTransformer<RequestExamples>();
             o.AddOperationTransformer<ErrorResponses>();
+            o.AddOperationTransformer<CsvBodies>();
             o.AddSchemaTransformer<NumberSchemas>();
             o.AddSchemaTransformer<SchemaDefaults>();
             o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);

@@ -88,4 +88,16 @@ public class OpenApiDocumentTests
         Assert.Contains("POST /api/jobs", document["info"]!["description"]!.GetValue<string>());
         Assert.All(document["tags"]!.AsArray(), tag => Assert.False(string.IsNullOrEmpty(tag!["description"]?.GetValue<string>()), tag!["name"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task A_csv_upload_body_is_text_and_its_example_uploads()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var document = JsonNode.Parse(await client.Http.GetStringAsync("/openapi/v1.json"))!;
+        var csv = document["paths"]!["/api/datasets"]!["post"]!["requestBody"]!["content"]!["text/csv"]!;
+        Assert.Equal("string", csv["schema"]!["type"]!.GetValue<string>());
+        var (status, _) = await client.PostRawAsync("/api/datasets?name=example", csv["example"]!.GetValue<string>(), "text/csv");
+        Assert.Equal(System.Net.HttpStatusCode.Created, status);
+    }
 }
