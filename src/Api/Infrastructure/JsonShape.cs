@@ -12,6 +12,7 @@ namespace LstmService.Api.Infrastructure;
 internal static class JsonShape
 {
     private static readonly ConcurrentDictionary<Type, Dictionary<string, Type>> FieldsOf = new();
+    private static readonly ConcurrentDictionary<Type, string[]> EnumNames = new();
 
     /// <summary>Adds to <paramref name="errors"/> each place where <paramref name="value"/> does not fit <paramref name="type"/>.</summary>
     public static void Check(JsonElement value, Type type, ValidationErrors errors) => Check(value, type, "", errors);
@@ -36,7 +37,12 @@ internal static class JsonShape
         {
             if (!Require(value.ValueKind == JsonValueKind.Array, path, "Must be an array.", errors)) return;
             int i = 0;
-            foreach (var item in value.EnumerateArray()) Check(item, element, $"{path}[{i++}]", errors);
+            foreach (var item in value.EnumerateArray())
+            {
+                // Inline data are millions of numbers: check each without making its path unless it is wrong.
+                if (element == typeof(double) && item.ValueKind == JsonValueKind.Number && item.TryGetDouble(out double x) && double.IsFinite(x)) i++;
+                else Check(item, element, $"{path}[{i++}]", errors);
+            }
         }
         else if (type.IsClass && type != typeof(object)) CheckObject(value, type, path, errors);
     }
@@ -48,17 +54,15 @@ internal static class JsonShape
         foreach (var property in value.EnumerateObject())
         {
             string at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
-            // Names match as the deserializer matches them (web defaults): whatever the case.
-            var known = fields.FirstOrDefault(f => string.Equals(f.Key, property.Name, StringComparison.OrdinalIgnoreCase));
-            if (known.Key is null) errors.Add(at, Unknown(property.Name, fields.Keys));
-            else Check(property.Value, known.Value, at, errors);
+            if (fields.TryGetValue(property.Name, out var fieldType)) Check(property.Value, fieldType, at, errors);
+            else errors.Add(at, Unknown(property.Name, fields.Keys));
         }
     }
 
     private static void CheckEnum(JsonElement value, Type type, string path, ValidationErrors errors)
     {
-        string[] names = [.. type.GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Select(f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(f.Name))];
+        string[] names = EnumNames.GetOrAdd(type, t => [.. t.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(f.Name))]);
         string? given = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         Require(given is not null && names.Contains(given, StringComparer.OrdinalIgnoreCase), path,
             $"{(given is null ? "Must be a string" : $"'{given}' is not allowed")}: one of {string.Join(", ", names)}.", errors);
@@ -104,10 +108,11 @@ internal static class JsonShape
         return row[b.Length];
     }
 
-    // The JSON fields of a request type: its public properties by their JSON names, [JsonIgnore] left out.
+    // The JSON fields of a request type: its public properties by their JSON names, [JsonIgnore] left
+    // out, matched in any case as the deserializer (web defaults) matches them.
     private static Dictionary<string, Type> Fields(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always } && p.GetIndexParameters().Length == 0)
-        .ToDictionary(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name), p => p.PropertyType);
+        .ToDictionary(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name), p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The item type of an array or list type; null for any other.</summary>
     public static Type? ElementType(Type type) => type.IsArray ? type.GetElementType()

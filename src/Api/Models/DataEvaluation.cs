@@ -37,7 +37,7 @@ internal static class DataEvaluation
         return f.Series is null ? evaluations[0] : ModelEvaluation.OfSeveral([.. scored.Select(s => f.Series[s.Series].Id)], evaluations, f.Targets);
     }
 
-    private static string Name(ForecastingView f, int series) => f.Series is null ? "the series" : $"series {f.Series[series].Id}";
+    private static string Name(ForecastingView f, int series) => Training.PlannedSeries.NameOf(f.Series?[series].Id);
 
     /// <summary>A classifier on labelled <paramref name="sequences"/>; null, with <paramref name="errors"/> saying why, when a label is not one of the model's.</summary>
     public static ModelEvaluation? Classifier(LoadedModel model, string[] labels, IReadOnlyList<SequenceData> sequences, string field, ServiceLimits limits, ValidationErrors errors)
