@@ -52,6 +52,7 @@ internal static class ServiceSetup
             o.AddSchemaTransformer<NumberSchemas>();
             o.AddSchemaTransformer<SchemaDefaults>();
             o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);
+            o.AddDocumentTransformer(NullableReferences.Tidy);
             o.AddDocumentTransformer(DocumentInfo.Describe);
             o.AddOperationTransformer<OperationText>();
             // The server's address as the request came in, without the trailing slash that linters (and URL joining) object to.

@@ -13,7 +13,7 @@ public sealed record JobRequest
     /// <summary>Inline sequences; give exactly one of this and <see cref="DatasetId"/>.</summary>
     public InlineData? Data { get; init; }
     public string? DatasetId { get; init; }
-    /// <summary>Start from this model's weights; its architecture must match <see cref="Model"/>.</summary>
+    /// <summary>Start from this model's weights; its architecture must match <c>model</c>.</summary>
     public string? InitialModelId { get; init; }
     public ModelRequest Model { get; init; } = new();
     public TrainingRequest Training { get; init; } = new();
