@@ -31,6 +31,7 @@ app.UseRequestSizeLimit();
 app.UseApiKeys();
 app.UseRateLimits();
 app.UseStrictBodies();
+app.UseIdempotencyKeys();
 app.MapOpenApi();
 app.UseSwaggerUI(ui =>
 {

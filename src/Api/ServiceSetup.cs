@@ -49,6 +49,7 @@ internal static class ServiceSetup
             o.AddOperationTransformer<RequestExamples>();
             o.AddOperationTransformer<ErrorResponses>();
             o.AddOperationTransformer<CsvBodies>();
+            o.AddOperationTransformer<IdempotencyKeys.Document>();
             o.AddSchemaTransformer<NumberSchemas>();
             o.AddSchemaTransformer<SchemaDefaults>();
             o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);

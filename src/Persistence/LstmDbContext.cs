@@ -1,4 +1,5 @@
-// The service's database: jobs (the durable queue), their loss histories, models and datasets.
+// The service's database: jobs (the durable queue), their loss histories, models and datasets,
+// and the answers to idempotent POSTs.
 // EF Core is the repository; endpoints and the worker use this context directly.
 using Microsoft.EntityFrameworkCore;
 
@@ -10,6 +11,7 @@ public sealed class LstmDbContext(DbContextOptions<LstmDbContext> options) : DbC
     public DbSet<EpochMetric> EpochMetrics => Set<EpochMetric>();
     public DbSet<StoredModel> Models => Set<StoredModel>();
     public DbSet<StoredDataset> Datasets => Set<StoredDataset>();
+    public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -35,6 +37,12 @@ public sealed class LstmDbContext(DbContextOptions<LstmDbContext> options) : DbC
         {
             d.ToTable("Datasets");
             d.HasKey(x => x.Id);
+        });
+        model.Entity<IdempotentRequest>(r =>
+        {
+            r.HasKey(x => new { x.Caller, x.Key });
+            r.Property(x => x.Key).HasMaxLength(IdempotentRequest.MaxKeyLength);
+            r.HasIndex(x => x.CreatedAt); // expiry
         });
     }
 }

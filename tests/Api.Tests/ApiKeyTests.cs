@@ -22,7 +22,7 @@ public class ApiKeyTests
     /// <summary>The admin-only endpoints: everything that writes.</summary>
     private static readonly HashSet<string> AdminOnly =
     [
-        "POST api/jobs/", "POST api/jobs/{id}/cancel", "DELETE api/jobs/{id}", "POST api/datasets/", "DELETE api/datasets/{id}", "POST api/models/import", "DELETE api/models/{id}", "POST api/backups/",
+        "POST api/jobs/", "POST api/jobs/{id}/cancel", "DELETE api/jobs/{id}", "POST api/datasets/", "POST api/datasets/csv", "DELETE api/datasets/{id}", "POST api/models/import", "DELETE api/models/{id}", "POST api/backups/",
     ];
 
     [Fact]
@@ -199,6 +199,7 @@ public class ApiKeyTests
                 {
                     Content = method != HttpMethods.Post ? null
                         : Accepts(e, "multipart/form-data") ? new MultipartFormDataContent() // the kind it takes, so the request reaches its endpoint
+                        : Accepts(e, "text/csv") && !Accepts(e, "application/json") ? new StringContent("value\n1", System.Text.Encoding.UTF8, "text/csv")
                         : new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
                 }));
             })).ToList();

@@ -89,7 +89,7 @@ public class CsvSeriesTests : IDisposable
     {
         var response = await _client.Http.PostAsync("/api/datasets?name=bad", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Empty((await _client.Http.GetFromJsonAsync<JsonNode>("/api/datasets"))!.AsArray());
+        Assert.Empty((await _client.Http.GetFromJsonAsync<JsonNode>("/api/datasets"))!["items"]!.AsArray());
         return (await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!.AsObject();
     }
 }

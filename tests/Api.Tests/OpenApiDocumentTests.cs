@@ -72,7 +72,7 @@ public class OpenApiDocumentTests
     {
         var paths = (await DocumentAsync())["paths"]!;
         static string[] Statuses(JsonNode operation) => [.. operation["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal)];
-        Assert.Equal(["202", "400", "401", "403", "413", "415", "429"], Statuses(paths["/api/jobs"]!["post"]!));
+        Assert.Equal(["202", "400", "401", "403", "409", "413", "415", "422", "429"], Statuses(paths["/api/jobs"]!["post"]!)); // 409, 422: Idempotency-Key
         Assert.Equal(["200", "400", "401", "404", "413", "415", "429"], Statuses(paths["/api/models/{id}/predict"]!["post"]!)); // a predict key may: no 403
         Assert.Equal(["200", "401", "404"], Statuses(paths["/api/models/{id}"]!["get"]!));
         Assert.Equal("#/components/schemas/ProblemDetails", paths["/api/jobs"]!["post"]!["responses"]!["429"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
@@ -97,6 +97,9 @@ public class OpenApiDocumentTests
         var document = JsonNode.Parse(await client.Http.GetStringAsync("/openapi/v1.json"))!;
         var csv = document["paths"]!["/api/datasets"]!["post"]!["requestBody"]!["content"]!["text/csv"]!;
         Assert.Equal("string", csv["schema"]!["type"]!.GetValue<string>());
+        // Alone, as generated clients need it: a file.
+        var file = document["paths"]!["/api/datasets/csv"]!["post"]!["requestBody"]!["content"]!.AsObject().Single();
+        Assert.Equal(("text/csv", "string", "binary"), (file.Key, file.Value!["schema"]!["type"]!.GetValue<string>(), file.Value!["schema"]!["format"]!.GetValue<string>()));
         var (status, _) = await client.PostRawAsync("/api/datasets?name=example", csv["example"]!.GetValue<string>(), "text/csv");
         Assert.Equal(System.Net.HttpStatusCode.Created, status);
     }

@@ -115,7 +115,7 @@ public class ValidationTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!.AsObject();
         Assert.Contains(errors, e => e.Key.StartsWith(field));
-        Assert.Empty((await _client.Http.GetFromJsonAsync<JsonNode>("/api/datasets"))!.AsArray());
+        Assert.Empty((await _client.Http.GetFromJsonAsync<JsonNode>("/api/datasets"))!["items"]!.AsArray());
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class ValidationTests : IDisposable
         var response = await _client.Http.PostAsync("/api/models/import", form);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!["weights"]);
-        Assert.Empty((await _client.Http.GetFromJsonAsync<JsonNode>("/api/models"))!.AsArray());
+        Assert.Empty((await _client.Http.GetFromJsonAsync<JsonNode>("/api/models"))!["items"]!.AsArray());
     }
 
     [Theory]

@@ -17,9 +17,9 @@ public static class DatasetsApi
     public static RouteGroupBuilder MapDatasets(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/datasets").WithTags("Datasets").RequireApiKey();
-        group.MapPost("/", UploadDataset).Accepts<DatasetUpload>("application/json", "text/csv").RequireRateLimiting(RateLimiting.JobCreation); // the CSV body is the series itself
+        group.MapPost("/", UploadDataset).Accepts<DatasetUpload>("application/json", "text/csv").RequireRateLimiting(RateLimiting.JobCreation).WithIdempotencyKey(); // the CSV body is the series itself
         // Generated clients send a body as the first type an operation takes, so CSV has its own.
-        group.MapPost("/csv", UploadCsvDataset).Accepts<Stream>("text/csv").RequireRateLimiting(RateLimiting.JobCreation);
+        group.MapPost("/csv", UploadCsvDataset).Accepts<Stream>("text/csv").RequireRateLimiting(RateLimiting.JobCreation).WithIdempotencyKey();
         group.MapGet("/", ListDatasets);
         group.MapGet("/{id}", GetDataset).ProducesProblem(404);
         group.MapDelete("/{id}", DeleteDataset).ProducesProblem(404).ProducesProblem(409);
@@ -71,11 +71,14 @@ public static class DatasetsApi
         return TypedResults.Created($"/api/datasets/{dataset.Id}", DatasetView.From(dataset));
     }
 
-    /// <summary>Every dataset, newest first, without its content.</summary>
-    internal static async Task<Ok<List<DatasetView>>> ListDatasets(LstmDbContext db, CancellationToken cancellationToken)
+    /// <summary>A page of datasets, newest first, without their content.</summary>
+    internal static async Task<Results<Ok<DatasetPage>, ValidationProblem>> ListDatasets(LstmDbContext db, int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken cancellationToken = default)
     {
-        var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt).WithoutContent().ToListAsync(cancellationToken);
-        return TypedResults.Ok(rows.Select(DatasetView.From).ToList());
+        var errors = new ValidationErrors();
+        if (!Paging.Check(page, pageSize, errors)) return TypedResults.ValidationProblem(errors.ToDictionary());
+        int total = await db.Datasets.CountAsync(cancellationToken);
+        var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt).PageOf(page, pageSize).WithoutContent().ToListAsync(cancellationToken);
+        return TypedResults.Ok(new DatasetPage([.. rows.Select(DatasetView.From)], page, pageSize, total));
     }
 
     /// <summary>A dataset's view: its kind, size, columns and, for a CSV series, its time column, spacing and season.</summary>
@@ -154,6 +157,9 @@ public sealed record DatasetView(
         d.Id, d.Name, d.Kind, d.SequenceCount, d.InputSize, d.ColumnsJson is null ? null : JsonSerializer.Deserialize<string[]>(d.ColumnsJson, ApiJson.Options),
         d.Rows, d.MissingCells, d.TimeColumn, d.TimeSpacing, d.IrregularSteps, d.SeasonLength, DateTime.SpecifyKind(d.CreatedAt, DateTimeKind.Utc), d.SeriesColumn);
 }
+
+/// <summary>One page of <c>GET /api/datasets</c>, newest first.</summary>
+public sealed record DatasetPage(IReadOnlyList<DatasetView> Items, int Page, int PageSize, int Total);
 
 internal static class DatasetQueries
 {

@@ -22,6 +22,9 @@ internal sealed class ErrorResponses : IOpenApiOperationTransformer
         Add(operation, context, "403", "A predict key where an admin key is needed.", adminOnly);
         Add(operation, context, "413", "The body is over the service's size limit.", operation.RequestBody is not null);
         Add(operation, context, "415", "A Content-Type this operation does not take; detail names the ones it does.", operation.RequestBody is not null);
+        bool idempotent = metadata.OfType<IdempotencyKeys.Marker>().Any();
+        Add(operation, context, "409", "A request with the same Idempotency-Key is still running.", idempotent);
+        Add(operation, context, "422", "The Idempotency-Key was sent before with a different request.", idempotent);
         Add(operation, context, "429", "Over a rate limit; Retry-After says when to try again.", metadata.OfType<EnableRateLimitingAttribute>().Any());
         return Task.CompletedTask;
     }

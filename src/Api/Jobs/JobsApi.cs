@@ -19,7 +19,7 @@ public static class JobsApi
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/jobs").WithTags("Jobs").RequireApiKey();
-        group.MapPost("/", CreateJob).RequireRateLimiting(RateLimiting.JobCreation);
+        group.MapPost("/", CreateJob).RequireRateLimiting(RateLimiting.JobCreation).WithIdempotencyKey();
         group.MapGet("/", ListJobs);
         group.MapGet("/{id}", GetJob).ProducesProblem(404);
         group.MapGet("/{id}/losses", GetLosses).ProducesProblem(404);
@@ -90,11 +90,10 @@ public static class JobsApi
     }
 
     /// <summary>A page of jobs, newest first, optionally only those with one status.</summary>
-    internal static async Task<Results<Ok<JobPage>, ValidationProblem>> ListJobs(LstmDbContext db, string? status, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
+    internal static async Task<Results<Ok<JobPage>, ValidationProblem>> ListJobs(LstmDbContext db, string? status, int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken cancellationToken = default)
     {
         var errors = new ValidationErrors();
-        errors.Require(page is >= 1 and <= 1_000_000, "page", "Must be between 1 and 1000000.");
-        errors.Require(pageSize is >= 1 and <= 500, "pageSize", "Must be between 1 and 500.");
+        Paging.Check(page, pageSize, errors);
         // The names the API writes (queued, running, ...), in any case; not numbers, which Enum.TryParse would take.
         var statusName = status is null ? null : Enum.GetNames<JobStatus>().FirstOrDefault(n => n.Equals(status, StringComparison.OrdinalIgnoreCase));
         errors.Require(status is null || statusName is not null, "status", $"Must be one of {string.Join(", ", Enum.GetNames<JobStatus>().Select(n => n.ToLowerInvariant()))}.");
@@ -102,7 +101,7 @@ public static class JobsApi
         JobStatus? filter = statusName is null ? null : Enum.Parse<JobStatus>(statusName);
         var query = db.Jobs.Where(j => filter == null || j.Status == filter);
         int total = await query.CountAsync(cancellationToken);
-        var jobs = await query.OrderByDescending(j => j.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToViews(db).ToListAsync(cancellationToken); // ≤ 5·10⁸: no overflow
+        var jobs = await query.OrderByDescending(j => j.CreatedAt).PageOf(page, pageSize).ToViews(db).ToListAsync(cancellationToken);
         return TypedResults.Ok(new JobPage(jobs, page, pageSize, total));
     }
 

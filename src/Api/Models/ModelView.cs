@@ -9,6 +9,9 @@ using LstmService.Persistence;
 
 namespace LstmService.Api.Models;
 
+/// <summary>One page of <c>GET /api/models</c>, newest first.</summary>
+public sealed record ModelPage(IReadOnlyList<ModelView> Items, int Page, int PageSize, int Total);
+
 /// <summary>
 /// A model: its architecture, the losses it ended with, and (for trained models) <c>training</c>,
 /// the settings its job ran with (every default filled in), the <c>datasetId</c> it trained on,

@@ -30,23 +30,26 @@ public static class ModelsApi
         group.MapPost("/{id}/evaluate", Evaluate).ProducesProblem(404).AllowPredictKey().RequireRateLimiting(RateLimiting.Predict);
         group.MapGet("/{id}/weights", ExportWeights).Produces<Stream>(200, "application/octet-stream").ProducesProblem(404);
         group.MapPost("/import", ImportModel).Accepts<ImportForm>("multipart/form-data").ProducesProblem(415)
-            .DisableAntiforgery().RequireRateLimiting(RateLimiting.JobCreation); // an API for scripts: no browser forms, no cookies
+            .DisableAntiforgery().RequireRateLimiting(RateLimiting.JobCreation).WithIdempotencyKey(); // an API for scripts: no browser forms, no cookies
         group.MapDelete("/{id}", DeleteModel).ProducesProblem(404).ProducesProblem(409);
         return group;
     }
 
-    /// <summary>Every model, newest first, without its weights.</summary>
-    internal static async Task<Ok<List<ModelView>>> ListModels(LstmDbContext db, CancellationToken cancellationToken)
+    /// <summary>A page of models, newest first, without their weights.</summary>
+    internal static async Task<Results<Ok<ModelPage>, ValidationProblem>> ListModels(LstmDbContext db, int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken cancellationToken = default)
     {
+        var errors = new ValidationErrors();
+        if (!Paging.Check(page, pageSize, errors)) return TypedResults.ValidationProblem(errors.ToDictionary());
+        int total = await db.Models.CountAsync(cancellationToken);
         // Everything but the weights blob.
-        var models = await db.Models.AsNoTracking().OrderByDescending(m => m.CreatedAt)
+        var models = await db.Models.AsNoTracking().OrderByDescending(m => m.CreatedAt).PageOf(page, pageSize)
             .Select(m => new StoredModel
             {
                 Id = m.Id, Name = m.Name, JobId = m.JobId, CreatedAt = m.CreatedAt, SpecJson = m.SpecJson, Precision = m.Precision,
                 HasNormalizer = m.HasNormalizer, ParameterCount = m.ParameterCount, MetricsJson = m.MetricsJson, LabelsJson = m.LabelsJson,
                 TrainingJson = m.TrainingJson, DatasetId = m.DatasetId, ForecastingJson = m.ForecastingJson, EvaluationJson = m.EvaluationJson, File = Array.Empty<byte>(),
             }).ToListAsync(cancellationToken);
-        return TypedResults.Ok(models.Select(ModelView.From).ToList());
+        return TypedResults.Ok(new ModelPage([.. models.Select(ModelView.From)], page, pageSize, total));
     }
 
     /// <summary>A model: its spec, training settings, metrics, forecasting view and evaluation.</summary>

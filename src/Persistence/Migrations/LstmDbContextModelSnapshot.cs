@@ -42,6 +42,41 @@ namespace LstmService.Persistence.Migrations
                     b.ToTable("EpochMetrics");
                 });
 
+            modelBuilder.Entity("LstmService.Persistence.IdempotentRequest", b =>
+                {
+                    b.Property<string>("Caller")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Body")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Caller", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("IdempotentRequests");
+                });
+
             modelBuilder.Entity("LstmService.Persistence.StoredDataset", b =>
                 {
                     b.Property<string>("Id")

@@ -10,7 +10,7 @@ public static class ClientSession
         var client = new LstmClient(http);
 
         // Datasets: JSON sequences, and a CSV file as it is on disk.
-        var sines = await client.UploadDatasetAsync(null, null, new DatasetUpload
+        var sines = await client.UploadDatasetAsync(null, null, null, new DatasetUpload
         {
             Name = "sines",
             Sequences = [.. Enumerable.Range(0, 24).Select(n => new SequenceData
@@ -22,16 +22,19 @@ public static class ClientSession
         Assert.Equal(("sequences", 24, 2), (sines.Kind, sines.SequenceCount, sines.InputSize));
         await using (var file = File.OpenRead(csvPath))
         {
-            var orders = await client.UploadCsvDatasetAsync("orders", null, file);
+            var orders = await client.UploadCsvDatasetAsync("orders", null, null, file);
             Assert.Equal(("series", 12), (orders.Kind, orders.SeasonLength));
 
             // Jobs with every setting the service chooses left unset, as a generated class leaves them.
-            var sequenceJob = await client.CreateJobAsync(new JobRequest
+            var sequenceJob = await client.CreateJobAsync(null, new JobRequest
             {
                 DatasetId = sines.Id,
                 Model = new ModelRequest { Output = new OutputRequest { Kind = OutputKind.Dense, Size = 1, Steps = OutputSteps.Last } },
             });
-            var seriesJob = await client.CreateJobAsync(new JobRequest { Name = "orders", DatasetId = orders.Id });
+            // Sent twice with one Idempotency-Key, as a retry after a lost answer would: one job.
+            var seriesRequest = new JobRequest { Name = "orders", DatasetId = orders.Id };
+            var seriesJob = await client.CreateJobAsync("orders-1", seriesRequest);
+            Assert.Equal(seriesJob.Id, (await client.CreateJobAsync("orders-1", seriesRequest)).Id);
             Assert.Equal(JobStatus.Queued, seriesJob.Status);
 
             var sequenceDone = await WaitAsync(client, sequenceJob.Id);
@@ -42,6 +45,8 @@ public static class ClientSession
             Assert.Equal(losses.Last().TrainLoss, sequenceDone.LatestLoss.Train);
             var jobs = await client.ListJobsAsync(null, 1, 50);
             Assert.Equal(2, jobs.Total);
+            Assert.Equal(2, (await client.ListModelsAsync(1, 1)).Total);
+            Assert.Single((await client.ListDatasetsAsync(2, 1)).Items);
 
             // The series model was given the series' defaults and knows what it forecasts.
             var seriesModel = await client.GetModelAsync(seriesDone.ModelId);
@@ -69,7 +74,7 @@ public static class ClientSession
         }
 
         // A bad request arrives as the client's exception, with the service's problem details.
-        var error = await Assert.ThrowsAsync<ApiException<HttpValidationProblemDetails>>(() => client.CreateJobAsync(new JobRequest
+        var error = await Assert.ThrowsAsync<ApiException<HttpValidationProblemDetails>>(() => client.CreateJobAsync(null, new JobRequest
         {
             DatasetId = sines.Id,
             Training = new TrainingRequest { Epochs = 0 },
