@@ -122,4 +122,34 @@ public class UserSessionTests
         var done = await client.WaitAsync(job!["id"]!.GetValue<string>());
         Assert.True(done.Status == JobStatus.Succeeded, done.Error);
     }
+
+    [Fact]
+    public async Task Every_json_request_body_has_an_example_that_works_on_the_model_it_names()
+    {
+        using var app = new LstmApplication();
+        var client = new ServiceClient(app.CreateClient());
+        var document = JsonNode.Parse(await client.Http.GetStringAsync("/openapi/v1.json"))!;
+        var examples = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (Path: path.Key, Body: operation.Value!["requestBody"]?["content"]?["application/json"])))
+            .Where(o => o.Body is not null)
+            .ToDictionary(o => o.Path, o => o.Body!["examples"]?.AsObject().Select(e => e.Value!["value"]!.ToJsonString()).ToList());
+        Assert.All(examples, e => Assert.True(e.Value is { Count: > 0 }, $"{e.Key} has no example"));
+
+        var (status, job) = await client.PostRawAsync("/api/jobs", JsonNode.Parse(examples["/api/jobs"]![1])!.ToJsonString()); // "forecast"
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var forecaster = await client.WaitAsync(job!["id"]!.GetValue<string>());
+        Assert.True(forecaster.Status == JobStatus.Succeeded, forecaster.Error);
+        // Evaluate's example is for a model of the elec-equip sample.
+        var (_, dataset) = await client.PostRawAsync("/api/datasets/csv?name=elec", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", "elec-equip.csv")), "text/csv");
+        var (_, seriesJob) = await client.PostRawAsync("/api/jobs", $$"""{ "datasetId": "{{dataset!["id"]}}", "model": { "hiddenSize": 8 }, "training": { "epochs": 2 } }""");
+        var series = await client.WaitAsync(seriesJob!["id"]!.GetValue<string>());
+        Assert.True(series.Status == JobStatus.Succeeded, series.Error);
+
+        foreach (var (path, bodies) in examples.Where(e => e.Key != "/api/jobs"))
+            foreach (var body in bodies!)
+            {
+                var (answer, content) = await client.PostRawAsync(path.Replace("{id}", path.EndsWith("/evaluate") ? series.ModelId : forecaster.ModelId), body);
+                Assert.True(answer is HttpStatusCode.OK or HttpStatusCode.Created, $"{path}: {answer} {content}");
+            }
+    }
 }
