@@ -52,8 +52,9 @@ internal static class ServiceSetup
             o.AddOperationTransformer<IdempotencyKeys.Document>();
             o.AddSchemaTransformer<NumberSchemas>();
             o.AddSchemaTransformer<SchemaDefaults>();
+            o.AddSchemaTransformer<NumberBounds>();
             o.AddDocumentTransformer(SchemaDefaults.EnumDefaults);
-            o.AddDocumentTransformer(NullableReferences.Tidy);
+            o.AddDocumentTransformer(ExactNullability.Mend);
             o.AddDocumentTransformer(DocumentInfo.Describe);
             o.AddOperationTransformer<OperationText>();
             // The server's address as the request came in, without the trailing slash that linters (and URL joining) object to.

@@ -1,5 +1,5 @@
 // The served OpenAPI document as client generators read it: every number typed as a number
-// (arrays of them down to their items), every enum a string.
+// (arrays of them down to their items) with the bounds the service applies, every enum a string.
 using System.Text.Json.Nodes;
 
 namespace LstmService.Api.Tests;
@@ -102,5 +102,45 @@ public class OpenApiDocumentTests
         Assert.Equal(("text/csv", "string", "binary"), (file.Key, file.Value!["schema"]!["type"]!.GetValue<string>(), file.Value!["schema"]!["format"]!.GetValue<string>()));
         var (status, _) = await client.PostRawAsync("/api/datasets?name=example", csv["example"]!.GetValue<string>(), "text/csv");
         Assert.Equal(System.Net.HttpStatusCode.Created, status);
+    }
+
+    [Fact]
+    public async Task Each_bound_on_a_job_field_is_the_one_the_service_applies()
+    {
+        using var app = new LstmApplication(new() { ["RateLimits:JobsPerMinute"] = "0" }); // some 60 requests
+        var client = new ServiceClient(app.CreateClient());
+        var schemas = JsonNode.Parse(await client.Http.GetStringAsync("/openapi/v1.json"))!["components"]!["schemas"]!;
+        int checkedBounds = 0;
+        foreach (var (prefix, schema) in new[] { ("model", "ModelRequest"), ("model.output", "OutputRequest"), ("training", "TrainingRequest") })
+            foreach (var (name, property) in schemas[schema]!["properties"]!.AsObject())
+            {
+                string field = $"{prefix}.{name}";
+                double step = HasType(property!.AsObject(), "integer") ? 1 : 1e-3;
+                var cases = new List<(double Inside, double Outside)>();
+                if (property["minimum"] is { } min) cases.Add((min.GetValue<double>(), min.GetValue<double>() - step));
+                if (property["exclusiveMinimum"] is { } xmin) cases.Add((xmin.GetValue<double>() + step, xmin.GetValue<double>()));
+                if (property["maximum"] is { } max) cases.Add((max.GetValue<double>(), max.GetValue<double>() + step));
+                if (property["exclusiveMaximum"] is { } xmax) cases.Add((xmax.GetValue<double>() - step, xmax.GetValue<double>()));
+                foreach (var (inside, outside) in cases)
+                {
+                    var refused = await FieldErrors(client, field, outside);
+                    Assert.True(refused.Length > 0, $"{field} = {outside} is outside the document's bound but was taken");
+                    Assert.DoesNotContain(refused[0], await FieldErrors(client, field, inside));
+                    checkedBounds++;
+                }
+            }
+        Assert.True(checkedBounds >= 20, $"{checkedBounds} bounds");
+    }
+
+    // The errors a job request gets on one field set to a value; the name is always too long, so no job is ever queued.
+    private static async Task<string[]> FieldErrors(ServiceClient client, string field, double value)
+    {
+        var job = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(TestRequests.SmallJob(TestRequests.SineSequences(4, 3), name: new string('n', 201))))!;
+        var parts = field.Split('.');
+        var parent = parts[..^1].Aggregate(job, (node, part) => node[part]!);
+        parent[parts[^1]] = value == Math.Floor(value) && Math.Abs(value) < 1e9 ? JsonValue.Create((long)value) : JsonValue.Create(value);
+        var (status, body) = await client.PostRawAsync("/api/jobs", job.ToJsonString());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, status);
+        return body!["errors"]![field]?.AsArray().Select(e => e!.GetValue<string>()).ToArray() ?? [];
     }
 }

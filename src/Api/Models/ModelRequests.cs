@@ -26,7 +26,7 @@ public sealed record ForecastRequest(double[][]? History, int Horizon = 1, doubl
 public sealed record ForecastResponse(double[][] Forecast, double[][]? Lower = null, double[][]? Upper = null, double? Coverage = null, int IntervalSteps = 0);
 
 /// <summary>The multipart form of POST /api/models/import (for the OpenAPI document; the endpoint reads the form itself).</summary>
-public sealed record ImportForm(IFormFile Weights, string? Spec, string? Name);
+public sealed record ImportForm(IFormFile Weights, string? Spec = null, string? Name = null);
 
 /// <summary>
 /// Data to score a model on: a stored dataset's id, or inline sequences (for a series model, one
@@ -34,4 +34,4 @@ public sealed record ImportForm(IFormFile Weights, string? Spec, string? Name);
 /// global model of several series is scored on each series of a dataset by its id, or on inline
 /// data as the series named <c>series</c>.
 /// </summary>
-public sealed record EvaluateRequest(string? DatasetId, Jobs.InlineData? Data, string? Series = null);
+public sealed record EvaluateRequest(string? DatasetId = null, Jobs.InlineData? Data = null, string? Series = null);

@@ -1,0 +1,73 @@
+// Null where the service writes or takes null, and nowhere else, so a generated client's types are
+// right. ASP.NET Core's generator gets three things wrong, mended here once the document is whole:
+// - A nullable property of a shared type is `oneOf: [null, $ref]`, and a description beside the
+//   $ref inside oneOf made NSwag generate a new, empty class instead of the referenced type.
+// - A nullable enum puts null among the shared enum's values, where other properties use it too.
+// - A required field of a request body is nullable when its C# type is (the validator answers a
+//   missing one with a clear 400); null is no value a client may send there.
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace LstmService.Api.Infrastructure;
+
+internal static class ExactNullability
+{
+    public static Task Mend(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        var components = document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>();
+        foreach (var component in components.Values.OfType<OpenApiSchema>())
+        {
+            if (component.Enum is { } values && values.Any(IsNull))
+            {
+                component.Enum = [.. values.Where(value => !IsNull(value))];
+                component.Type &= ~JsonSchemaType.Null;
+            }
+            foreach (var property in (component.Properties ?? new Dictionary<string, IOpenApiSchema>()).Values.OfType<OpenApiSchema>())
+            {
+                if (property.OneOf is not { } branches) continue;
+                for (int i = 0; i < branches.Count; i++)
+                    if (branches[i] is OpenApiSchemaReference { Reference.Id: { } id } reference && reference.Description is { } description)
+                    {
+                        property.Description ??= description;
+                        branches[i] = new OpenApiSchemaReference(id, document);
+                    }
+            }
+        }
+        foreach (var name in RequestOnly(document))
+            if (components[name] is OpenApiSchema { Required: { } required, Properties: { } properties })
+                foreach (var field in required)
+                    if (properties[field] is OpenApiSchema { Type: { } type } property) property.Type = type & ~JsonSchemaType.Null;
+        return Task.CompletedTask;
+    }
+
+    private static bool IsNull(JsonNode? value) => value is null || value.GetValueKind() == System.Text.Json.JsonValueKind.Null;
+
+    // The component schemas that request bodies reach and responses do not.
+    private static HashSet<string> RequestOnly(OpenApiDocument document)
+    {
+        var operations = document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []).ToList();
+        var requests = Reachable(document, operations.SelectMany(o => o.RequestBody?.Content?.Values ?? []).Select(m => m.Schema));
+        var responses = Reachable(document, operations.SelectMany(o => o.Responses?.Values.AsEnumerable() ?? []).SelectMany(r => r.Content?.Values ?? []).Select(m => m.Schema));
+        requests.ExceptWith(responses);
+        return requests;
+    }
+
+    private static HashSet<string> Reachable(OpenApiDocument document, IEnumerable<IOpenApiSchema?> roots)
+    {
+        var seen = new HashSet<string>();
+        var pending = new Stack<IOpenApiSchema>(roots.OfType<IOpenApiSchema>());
+        while (pending.TryPop(out var schema))
+        {
+            if (schema is OpenApiSchemaReference { Reference.Id: { } id })
+            {
+                if (seen.Add(id) && document.Components?.Schemas?.TryGetValue(id, out var target) == true) pending.Push(target);
+                continue;
+            }
+            foreach (var child in (schema.Properties?.Values ?? []).Concat(schema.OneOf ?? []).Concat(schema.AllOf ?? []).Concat(schema.AnyOf ?? [])
+                .Append(schema.Items).Append(schema.AdditionalProperties).OfType<IOpenApiSchema>())
+                pending.Push(child);
+        }
+        return seen;
+    }
+}
