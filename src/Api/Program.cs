@@ -10,7 +10,9 @@ using LstmService.Api.Storage;
 using LstmService.Api.Training;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is found beside the program, whatever folder it is started from (a systemd
+// unit's WorkingDirectory, say); a relative Storage:DataFolder stays relative to that folder.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddTrainingQueue(builder.Configuration);

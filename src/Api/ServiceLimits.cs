@@ -8,7 +8,7 @@ public sealed class ServiceLimits
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024 * 1024;
     /// <summary>
     /// A JSON body (jobs with inline data, JSON datasets, predictions): read into arrays of doubles it
-    /// takes 11–18× its size in memory at its peak (bench/request-memory.sh, docs/operations.md).
+    /// takes 11–18× its size in memory at its peak (bench/request-memory.sh, docs/dev/operations-log.md).
     /// </summary>
     public long MaxJsonBodyBytes { get; set; } = 16 * 1024 * 1024;
     public int MaxSequences { get; set; } = 100_000;

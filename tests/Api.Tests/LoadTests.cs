@@ -2,7 +2,7 @@
 // to change it), each submitting small jobs, reading their progress and predicting, 100 ms apart
 // (LSTM_LOAD_THINK_MS). Every request
 // succeeds, no "database is locked" reaches the log, every job completes. The latencies are
-// printed, not asserted: speed lives in benchmarks (docs/operations.md reports a quiet run).
+// printed, not asserted: speed lives in benchmarks (docs/dev/operations-log.md reports a quiet run).
 using System.Diagnostics;
 using System.Net.Http.Json;
 using LstmService.Api.Jobs;

@@ -105,6 +105,26 @@ public class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task Required_and_nullable_are_what_the_service_reads_and_writes()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!;
+        static string[] Required(JsonNode schema) => [.. schema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? []];
+        // A request's required field takes no null; its alternatives are optional.
+        Assert.False(HasType(schemas["PredictRequest"]!["properties"]!["sequences"]!.AsObject(), "null"));
+        Assert.Equal(["name", "sequences"], Required(schemas["DatasetUpload"]!).Order());
+        Assert.Empty(Required(schemas["EvaluateRequest"]!));
+        // An answer's field is required when every answer has it (null included), and not when the service leaves it out.
+        Assert.Contains("intervalSteps", Required(schemas["ForecastResponse"]!));
+        Assert.Contains("weightsEpoch", Required(schemas["JobView"]!));
+        Assert.Equal(["split"], Required(schemas["ModelEvaluation"]!));
+        Assert.DoesNotContain("instance", Required(schemas["ProblemDetails"]!));
+        // A shared enum has no null among its values; the property that may be null says so.
+        Assert.DoesNotContain(null, schemas["SeriesScaling"]!["enum"]!.AsArray());
+        // A map of numbers says its values are numbers.
+        Assert.True(HasType(schemas["IntervalCoverage"]!["properties"]!["empirical"]!["additionalProperties"]!.AsObject(), "number"));
+    }
+
+    [Fact]
     public async Task Each_bound_on_a_job_field_is_the_one_the_service_applies()
     {
         using var app = new LstmApplication(new() { ["RateLimits:JobsPerMinute"] = "0" }); // some 60 requests

@@ -87,7 +87,7 @@ public class ReferenceTests
         Assert.Equal(100, losses.Count);
         for (int i = 0; i < 100; i++)
         {
-            // Past iteration 38 the trace is ill-conditioned: see the engine's SeedExampleTests and docs/engine.md.
+            // Past iteration 38 the trace is ill-conditioned: see the engine's SeedExampleTests and docs/dev/engine.md.
             double tolerance = i <= 38 ? 1e-9 : 5e-8;
             double error = Math.Abs(4 * losses[i].TrainLoss - expected[i]) / expected[i];
             Assert.True(error <= tolerance, $"iteration {i}: 4 × {losses[i].TrainLoss:R} vs {expected[i]:R} (relative error {error:E2})");

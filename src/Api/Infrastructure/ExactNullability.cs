@@ -5,7 +5,12 @@
 // - A nullable enum puts null among the shared enum's values, where other properties use it too.
 // - A required field of a request body is nullable when its C# type is (the validator answers a
 //   missing one with a clear 400); null is no value a client may send there.
+// - A response field with a C# default is not required, though every answer has it (null
+//   included); openapi-typescript then types it as possibly missing.
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -34,23 +39,33 @@ internal static class ExactNullability
                     }
             }
         }
-        foreach (var name in RequestOnly(document))
+        var (requestsOnly, responsesOnly) = Directions(document);
+        foreach (var name in requestsOnly)
             if (components[name] is OpenApiSchema { Required: { } required, Properties: { } properties })
                 foreach (var field in required)
                     if (properties[field] is OpenApiSchema { Type: { } type } property) property.Type = type & ~JsonSchemaType.Null;
+        // The service's own records write every property, null or not, unless it says otherwise
+        // (JsonIgnore); ASP.NET Core's ProblemDetails leaves out its null fields.
+        var ownTypes = typeof(ExactNullability).Assembly.GetTypes().Where(t => t.IsPublic).ToDictionary(t => t.Name);
+        foreach (var name in responsesOnly)
+            if (ownTypes.TryGetValue(name, out var type) && components[name] is OpenApiSchema { Properties: { Count: > 0 } properties } schema)
+                schema.Required = new HashSet<string>(properties.Keys.Where(field => AlwaysWritten(type, field)));
         return Task.CompletedTask;
     }
 
+    private static bool AlwaysWritten(Type type, string field) =>
+        type.GetProperties().FirstOrDefault(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name) == field) is { } property
+        && property.GetCustomAttribute<JsonIgnoreAttribute>() is null or { Condition: JsonIgnoreCondition.Never };
+
     private static bool IsNull(JsonNode? value) => value is null || value.GetValueKind() == System.Text.Json.JsonValueKind.Null;
 
-    // The component schemas that request bodies reach and responses do not.
-    private static HashSet<string> RequestOnly(OpenApiDocument document)
+    // The component schemas that only request bodies reach, and those that only responses reach.
+    private static (HashSet<string> RequestsOnly, HashSet<string> ResponsesOnly) Directions(OpenApiDocument document)
     {
         var operations = document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []).ToList();
         var requests = Reachable(document, operations.SelectMany(o => o.RequestBody?.Content?.Values ?? []).Select(m => m.Schema));
         var responses = Reachable(document, operations.SelectMany(o => o.Responses?.Values.AsEnumerable() ?? []).SelectMany(r => r.Content?.Values ?? []).Select(m => m.Schema));
-        requests.ExceptWith(responses);
-        return requests;
+        return ([.. requests.Except(responses)], [.. responses.Except(requests)]);
     }
 
     private static HashSet<string> Reachable(OpenApiDocument document, IEnumerable<IOpenApiSchema?> roots)

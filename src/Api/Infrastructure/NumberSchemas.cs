@@ -1,4 +1,4 @@
-// The OpenAPI schema of every double the API reads or writes, of its arrays, and of its enums. A double goes
+// The OpenAPI schema of every double the API reads or writes, of its arrays and maps, and of its enums. A double goes
 // through FiniteDoubleConverter, and a property with a custom converter gets an empty schema
 // (format only, no type), so generated clients typed every number `unknown` or `object`; enums
 // came without `type: string`, so NSwag made integer enums a job then refused.
@@ -26,6 +26,7 @@ internal sealed class NumberSchemas : IOpenApiSchemaTransformer
         else
         {
             DoubleItems(schema, plain);
+            DoubleValues(schema, plain);
         }
         // An array of anything (a predict answer's outputs differ by model) still says so: items of any schema.
         if (schema.Type?.HasFlag(JsonSchemaType.Array) == true && schema.Items is null) schema.Items = new OpenApiSchema();
@@ -46,6 +47,14 @@ internal sealed class NumberSchemas : IOpenApiSchemaTransformer
             items.Type = JsonSchemaType.Array;
             DoubleItems(items, element);
         }
+    }
+
+    // A map of doubles (per-target coverage) lost its values' schema the same way.
+    private static void DoubleValues(OpenApiSchema schema, Type type)
+    {
+        var map = type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>));
+        if (map?.GetGenericArguments() is not [_, var value] || (value != typeof(double) && value != typeof(double?))) return;
+        schema.AdditionalProperties = new OpenApiSchema { Type = value == typeof(double) ? JsonSchemaType.Number : JsonSchemaType.Number | JsonSchemaType.Null, Format = "double" };
     }
 
     private static bool IsDoubles(Type type) => type == typeof(double) || type == typeof(double?) || (JsonShape.ElementType(type) is { } element && IsDoubles(element));

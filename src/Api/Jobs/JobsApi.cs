@@ -139,6 +139,7 @@ public static class JobsApi
 
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no"; // nginx passes each event on as it comes
         int sent = 0;
         try
         {

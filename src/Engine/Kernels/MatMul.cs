@@ -1,6 +1,6 @@
 // The matrix product every hot path of the engine runs on: C = A·B (or C += A·B). B is packed into
 // column panels two Vector512 wide, A is read in place, and a micro-kernel keeps an 8 × 2-vector
-// block of C in registers across a block of k (see docs/engine.md). Every element of
+// block of C in registers across a block of k (see docs/dev/engine.md). Every element of
 // C is computed by the same chain of FMAs in k order, whichever thread, block or code path takes
 // it, so results are bit-identical with 1 or N threads.
 using System.Numerics;
