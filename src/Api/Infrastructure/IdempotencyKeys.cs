@@ -14,9 +14,9 @@ namespace LstmService.Api.Infrastructure;
 internal static class IdempotencyKeys
 {
     public const string Header = "Idempotency-Key";
-    public const string ReplayedHeader = "Idempotent-Replayed";
+    private const string ReplayedHeader = "Idempotent-Replayed";
     /// <summary>How long an answer is kept for retries.</summary>
-    public static readonly TimeSpan Expiry = TimeSpan.FromHours(24);
+    private static readonly TimeSpan Expiry = TimeSpan.FromHours(24);
     // A reservation whose request never answered (the process stopped) frees its key after this.
     private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(10);
 
