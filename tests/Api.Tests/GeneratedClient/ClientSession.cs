@@ -45,7 +45,7 @@ public static class ClientSession
             Assert.Equal(losses.Last().TrainLoss, sequenceDone.LatestLoss.Train);
             var jobs = await client.ListJobsAsync(null, 1, 50);
             Assert.Equal(2, jobs.Total);
-            Assert.Equal(2, (await client.ListModelsAsync(1, 1)).Total);
+            Assert.Equal(2, (await client.ListModelsAsync(1, 1)).Total); // before the import below
             Assert.Single((await client.ListDatasetsAsync(2, 1)).Items);
 
             // The series model was given the series' defaults and knows what it forecasts.
@@ -66,11 +66,15 @@ public static class ClientSession
             Assert.Equal(6, forecast.Forecast.Count);
             Assert.All(forecast.Forecast.Zip(forecast.Lower, forecast.Upper), step => Assert.InRange(step.First.Single(), step.Second.Single(), step.Third.Single()));
 
-            // Weights: the model file the service exports.
+            // Weights: the model file the service exports, imported back as a model that predicts the same.
             using var weights = await client.ExportWeightsAsync(sequenceDone.ModelId);
             using var bytes = new MemoryStream();
             await weights.Stream.CopyToAsync(bytes);
-            Assert.True(bytes.Length > 100, $"weights of {bytes.Length} bytes");
+            bytes.Position = 0;
+            var imported = await client.ImportModelAsync(null, new FileParameter(bytes, "model.safetensors", "application/octet-stream"), null, "imported");
+            Assert.Null(imported.JobId);
+            var again = await client.PredictAsync(imported.Id, new PredictRequest { Sequences = [[[0.1, 0.9], [0.3, 0.8]], [[0.5, 0.5]]] });
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(predicted.Outputs), System.Text.Json.JsonSerializer.Serialize(again.Outputs));
         }
 
         // A bad request arrives as the client's exception, with the service's problem details.
