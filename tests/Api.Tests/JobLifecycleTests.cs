@@ -255,4 +255,33 @@ public class JobLifecycleTests
 
     private static LstmDbContext Open(string folder) =>
         new(new DbContextOptionsBuilder<LstmDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "lstm.db")};Pooling=False").Options);
+
+    [Fact]
+    public async Task Epoch_seconds_hold_the_database_writes_so_they_sum_to_the_wall_time()
+    {
+        // Each epoch's write made 30 ms slower than the epoch's own training (a few ms here).
+        using var app = new LstmApplication();
+        using var slow = app.WithWebHostBuilder(b => b.ConfigureServices(services =>
+            services.ConfigureDbContext<LstmDbContext>(o => o.AddInterceptors(new SlowEpochWrites(TimeSpan.FromMilliseconds(30))))));
+        var client = new ServiceClient(slow.CreateClient());
+        var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(8, 4), epochs: 12));
+        var done = await client.WaitAsync(job.Id);
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+
+        var losses = await client.LossesAsync(job.Id);
+        // Every epoch after the first carries the write of the one before it.
+        Assert.All(losses.Skip(1), l => Assert.True(l.Seconds >= 0.03, $"epoch {l.Epoch}: {l.Seconds} s"));
+        double wall = (done.FinishedAt!.Value - done.StartedAt!.Value).TotalSeconds;
+        Assert.True(losses.Sum(l => l.Seconds) >= 11 * 0.03 && losses.Sum(l => l.Seconds) <= wall, $"{losses.Sum(l => l.Seconds)} s of {wall} s");
+    }
+
+    private sealed class SlowEpochWrites(TimeSpan delay) : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> SavingChanges(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result)
+        {
+            if (eventData.Context!.ChangeTracker.Entries<EpochMetric>().Any(e => e.State == EntityState.Added)) Thread.Sleep(delay);
+            return result;
+        }
+    }
 }

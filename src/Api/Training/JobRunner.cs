@@ -75,8 +75,9 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         };
         Trainer<T>? trainer = null;
         var sinceCheckpoint = Stopwatch.StartNew();
-        // An epoch's seconds are wall time, its share of the database writes included, so the ETA
-        // built from them holds when epochs are as short as the writes.
+        // An epoch's seconds run from the previous epoch's end to its own, so they hold that
+        // epoch's database writes and checkpoint: the epochs sum to the job's wall time, and the
+        // ETA built from them holds when epochs are as short as the writes.
         var sinceEpoch = new Stopwatch();
         void SaveCheckpoint()
         {
@@ -92,16 +93,17 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
             KeepEpochStart = true,
             EpochCompleted = e =>
             {
+                double seconds = sinceEpoch.Elapsed.TotalSeconds;
+                sinceEpoch.Restart();
                 db.EpochMetrics.Add(new EpochMetric
                 {
-                    JobId = job.Id, Epoch = e.Epoch, TrainLoss = e.TrainLoss, ValidationLoss = e.ValidationLoss, LearningRate = e.LearningRate, Seconds = sinceEpoch.Elapsed.TotalSeconds,
+                    JobId = job.Id, Epoch = e.Epoch, TrainLoss = e.TrainLoss, ValidationLoss = e.ValidationLoss, LearningRate = e.LearningRate, Seconds = seconds,
                 });
                 job.Epoch = e.Epoch;
                 job.LatestTrainLoss = e.TrainLoss;
                 job.LatestValidationLoss = e.ValidationLoss;
                 if (sinceCheckpoint.Elapsed.TotalSeconds >= options.Value.CheckpointSeconds) SaveCheckpoint();
                 db.SaveChanges();
-                sinceEpoch.Restart();
             },
         };
         if (job.Checkpoint is not null) trainer.Restore(TrainingCheckpoint<T>.FromBytes(job.Checkpoint));
