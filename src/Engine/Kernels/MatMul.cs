@@ -30,8 +30,8 @@ internal static class MatMul
     private const int WholeKRows = 64;
     // A row-major A with more rows than WholeKRows and k past Kc runs a k of up to this many in
     // one block, in row blocks of WholeKMc: B's micro-panel (up to 128 KiB in float32) stays in
-    // L2 instead of L1, but each block of C is stored once instead of once per Kc of k. B3's
-    // dInput [4096, 1024]·[1024, 256]: 1.15× alone, B3 1.026× (in-process A/B). A transposed A
+    // L2 instead of L1, but each block of C is stored once instead of once per Kc of k (B3's
+    // dInput [4096, 1024]·[1024, 256] is the product this is for). A transposed A
     // (the weight gradients' dGatesᵀ) measured slower so: its 4 KiB-strided reads need the small
     // k block. The same bits either way: each element's FMA chain runs in k order across blocks.
     private const int WholeKRowMajorA = 1024, WholeKMc = 64;
@@ -40,7 +40,7 @@ internal static class MatMul
     private const int FewRows = 4;
     // A B of at least this many elements and more than one panel, read whole by every part of a
     // split by rows, is packed once by the threads together; a smaller one by each part, which
-    // costs less than the extra hand-off (B2 0.983× shared), and one panel can only be packed by one.
+    // costs less than the extra hand-off, and one panel can only be packed by one.
     private const long SharedPackElements = 1 << 18;
 
     /// <summary>Columns of one packed panel of B: two vectors.</summary>
@@ -148,7 +148,7 @@ internal static class MatMul
     // gradients' dGatesᵀ, read down its columns 4H elements apart, 4 KiB in B3) with Mc rows
     // for each part is split by rows too: each thread then reads only its share of A, and each
     // block of it serves all the panels from L2, where split by columns every thread read all
-    // of A and a block served only its own panels (in-process A/B: B3 1.03×, B2 1.02×). The
+    // of A and a block served only its own panels. The
     // parts depend only on the shape and the thread count, and no element is computed by two.
     private sealed class Split<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -287,7 +287,7 @@ internal static class MatMul
         ref T tileRef = ref MemoryMarshal.GetReference(tile);
         // With a step's few rows, a B micro-panel serves only a few blocks of rows, and blocking k
         // would store and reload every block of C once per k block: the whole k in one pass
-        // (BPTT's [32, 1024]·[1024, 256] per step: B3 1.02×, in-process A/B).
+        // (BPTT's [32, 1024]·[1024, 256] per step).
         int kBlock = r1 - r0 <= WholeKRows ? k : Kc, mcBlock = Mc;
         if (kBlock < k && a.ColStride == 1 && k <= WholeKRowMajorA) (kBlock, mcBlock) = (k, WholeKMc);
         for (int pc = 0; pc < k; pc += kBlock)

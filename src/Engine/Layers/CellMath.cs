@@ -30,10 +30,9 @@ internal static class CellMath<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // Float32 rows of whole vectors, in one pass: each vector of units goes from its four gates to
     // h in registers, instead of five span calls and a loop per row, each reading and writing the
-    // row again: I2 1.057×, B2 1.030×, I1, I3 and B3 1.00× (in-process A/Bs), where the exp is
-    // what the gate math costs. The same operations on each element as RowBySpans, so the same
-    // bits (CellMathTests). A reciprocal estimate and a Newton step in place of σ's and tanh's
-    // divisions measured slower (I2 0.936×, I3 0.979×), and would have changed the bits.
+    // row again; the exp is what the gate math costs. The same operations on each element as
+    // RowBySpans, so the same bits (CellMathTests). A reciprocal estimate and a Newton step in
+    // place of σ's and tanh's divisions measured slower, and would have changed the bits.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FusedRow(Span<float> gate, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> hidden, bool standard, bool keep)
     {

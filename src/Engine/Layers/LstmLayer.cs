@@ -126,12 +126,12 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // Inside a split the pool is held, so a step's products run on this part's thread; unsplit
     // (one row, a recurrence too small to split, or the pool busy) they may still be split by columns.
     // inputPerStep: each step's gates are computed here, input part, biases and recurrent part in
-    // one kernel call per block of the gates (MatMul.MultiplyStep; against three passes over the
-    // rows, in-process A/Bs: I2 1.34×, I3 1.13×, B3 1.04×), just before the step's rows are read;
+    // one kernel call per block of the gates (MatMul.MultiplyStep, which keeps each block of C in
+    // registers where three passes stored and reloaded it), just before the step's rows are read;
     // otherwise every step's input part was projected before the loop. With the input per step
     // and nothing kept for Backward, the steps take turns in the gate rows of steps 0 and 1,
-    // which stay in cache, instead of streaming through T·B·4H of memory: I2 1.06×, I3 1.03×
-    // (`LstmBench prediction-ab`). One shared set of rows measured slower (I3 0.95×), four 1.01×.
+    // which stay in cache, instead of streaming through T·B·4H of memory (one shared set of rows
+    // measured slower, four no faster).
     // From firstStep on; a block that may hand rows to an idle thread checks after each step.
     private void ForwardSteps(int from, int to, bool inputPerStep, int firstStep = 0, RowHandoff? handoff = null)
     {
@@ -227,8 +227,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Both biases enter the gates the same way, so both get the column sums of dGates: each
         // batch row's sum over the steps, taken in the time loop while its dGates were in cache,
         // then those rows in order. A serial pass over all T·B rows after the loop had the worker
-        // wait for it (B3 1.015×, in-process A/B). Each row's sum is its own thread's, in step
-        // order, so the bits do not depend on the split.
+        // wait for it. Each row's sum is its own thread's, in step order, so the bits do not
+        // depend on the split.
         _dBias.AsSpan().Clear();
         for (int b = 0; b < batch; b++) TensorPrimitives.Add(_dBias, _dBiasRows.AsSpan(b * g4, g4), _dBias);
         TensorPrimitives.Add(grads.AsSpan(_bIh, g4), _dBias, grads.AsSpan(_bIh, g4));
@@ -273,8 +273,8 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // The time loop split by batch rows over the matrix kernel's threads, one hand-off per pass
     // instead of two per step, when the recurrence is large enough to pay for it. A block then
     // computes each step's input part with its recurrent part, so the step's gates are written
-    // just before they are read, rather than all of them before the loop (B3, I3, I2 and B2
-    // 1.02–1.04× for the input per step alone; with one row it was slower, I1 0.76×). Otherwise
+    // just before they are read, rather than all of them before the loop (with one row that
+    // measured slower, so the unsplit loop keeps the projection before it). Otherwise
     // (one row, too little work, or the pool busy) the loop runs on the caller, after one input
     // projection for every step, and its per-step products may still be split by columns. Every
     // element is computed the same way whichever block holds its row, so the split changes no bits.

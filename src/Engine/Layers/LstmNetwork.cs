@@ -45,7 +45,7 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Declares that <see cref="Parameters"/>' values will not change again (a Predictor serves
     /// the network): forwards then pack the LSTM weights for the matrix kernel once, not every
-    /// time (I1 1.096×, I3 1.022×, docs/benchmarks.md). Backward, Initialize, a Trainer and
+    /// time. Backward, Initialize, a Trainer and
     /// ParameterTensors.Import refuse such a network; a write to its values by hand would not
     /// reach the LSTM layers.
     /// </summary>

@@ -3,8 +3,7 @@
 // and which one is slower changes within minutes), it would wait out the rest of the other's
 // pass. Instead the running block, at its next step boundary, hands the second half of its rows
 // to the idle thread, which continues them from that step. A row is computed the same way
-// whichever thread continues it, so the bits do not change. One offer per pass. In-process A/Bs
-// (with whatever gap the vCPUs had then): I3 1.025×, B3 1.013×, I2 and B2 1.00×.
+// whichever thread continues it, so the bits do not change. One offer per pass.
 using LstmService.Engine.Kernels;
 
 namespace LstmService.Engine.Layers;
