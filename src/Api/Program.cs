@@ -16,7 +16,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddTrainingQueue(builder.Configuration);
-builder.Services.AddModelServing();
+builder.Services.AddModelServing(builder.Configuration);
 builder.Services.AddApiConventions(builder.Configuration);
 builder.Services.AddApiKeys(builder.Configuration);
 builder.Services.AddRateLimits(builder.Configuration);

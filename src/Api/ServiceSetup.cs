@@ -22,8 +22,9 @@ internal static class ServiceSetup
     }
 
     /// <summary>Loaded models kept in memory between predictions.</summary>
-    public static IServiceCollection AddModelServing(this IServiceCollection services)
+    public static IServiceCollection AddModelServing(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<ServingOptions>(configuration.GetSection("Serving"));
         services.AddSingleton<ModelCache>();
         return services;
     }

@@ -1,5 +1,6 @@
 // Serving: classifiers answer with probabilities and labels, and a loaded model answers from
-// memory without reading its weights again; a deleted one is gone from memory too.
+// memory without reading its weights again; a deleted one is gone from memory too. Concurrent
+// predict requests share forward passes and get the answers they would get alone.
 using System.Net;
 using System.Text.Json.Nodes;
 using LstmService.Persistence;
@@ -91,5 +92,39 @@ public class ModelServingTests
         Assert.Equal(HttpStatusCode.NoContent, (await client.Http.DeleteAsync($"/api/models/{modelId}")).StatusCode);
         var (gone, _) = await client.PostAsync($"/api/models/{modelId}/predict", request);
         Assert.Equal(HttpStatusCode.NotFound, gone);
+    }
+
+    [Fact]
+    public async Task Concurrent_predictions_share_forward_passes_and_answer_as_each_alone()
+    {
+        // A window long enough that requests sent together are gathered even on a busy machine.
+        using var app = new LstmApplication(new() { ["Serving:BatchWindowMilliseconds"] = "200", ["RateLimits:PredictPerSecond"] = "0" });
+        var client = new ServiceClient(app.CreateClient());
+        var job = await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(16, 6), epochs: 3));
+        var done = await client.WaitAsync(job.Id);
+        Assert.True(done.Status == JobStatus.Succeeded, done.Error);
+        string path = $"/api/models/{done.ModelId}/predict";
+
+        // Sequences of different lengths, and one whose value cannot be normalized into float32.
+        object Request(int n) => new { sequences = new[] { Enumerable.Range(0, 2 + n % 5).Select(t => new[] { Math.Sin(n + t), n == 7 ? 1e300 : Math.Cos(n + t) }).ToArray() } };
+        var alone = new List<(HttpStatusCode, string)>();
+        for (int n = 0; n < 24; n++)
+        {
+            var (status, body) = await client.PostAsync(path, Request(n));
+            alone.Add((status, status == HttpStatusCode.OK ? body!["outputs"]!.ToJsonString() : body!["errors"]!.ToJsonString()));
+        }
+        var model = await app.Services.GetRequiredService<Models.ModelCache>().GetAsync(done.ModelId!, null!, CancellationToken.None);
+        int passesBefore = model!.BatchedForwardPasses;
+
+        var together = await Task.WhenAll(Enumerable.Range(0, 24).Select(async n =>
+        {
+            var (status, body) = await client.PostAsync(path, Request(n));
+            return (status, status == HttpStatusCode.OK ? body!["outputs"]!.ToJsonString() : body!["errors"]!.ToJsonString());
+        }));
+        Assert.Equal(alone, together);
+        Assert.Equal(HttpStatusCode.BadRequest, together[7].Item1); // and only that one
+        Assert.Equal(23, together.Count(a => a.Item1 == HttpStatusCode.OK));
+        int passes = model.BatchedForwardPasses - passesBefore;
+        Assert.True(passes < 24, $"{passes} forward passes for 24 requests sent together");
     }
 }

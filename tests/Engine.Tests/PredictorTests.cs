@@ -20,6 +20,22 @@ public class PredictorTests
 
     private static readonly ModelSpec AllSteps = new() { InputSize = 2, HiddenSize = 6, Layers = 2, OutputSize = 2 };
 
+    // What lets the service batch concurrent predictions: a sequence's outputs are the same bits
+    // alone or in a batch, at the size of a served model (B2: 8 inputs, 64 hidden units, 48 steps),
+    // where a batch of several rows takes other kernel paths than one row, split or not.
+    [Fact]
+    public void A_sequence_has_the_same_float32_bits_alone_or_in_a_batch()
+    {
+        var spec = new ModelSpec { InputSize = 8, HiddenSize = 64, OutputSize = 1, Steps = OutputSteps.Last };
+        var network = new LstmNetwork<float>(spec);
+        network.Initialize(new Rng(5));
+        var predictor = new Predictor<float>(network);
+        var inputs = TestData.Random(spec, [48, 48, 30, 48, 48, 12, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48], seed: 6).Select(s => s.Inputs).ToList();
+        var together = predictor.Predict(inputs);
+        for (int n = 0; n < inputs.Count; n++)
+            Assert.Equal(BitConverter.DoubleToInt64Bits(predictor.Predict([inputs[n]])[0][0][0]), BitConverter.DoubleToInt64Bits(together[n][0][0]));
+    }
+
     [Theory]
     [InlineData(OutputSteps.All)]
     [InlineData(OutputSteps.Last)]

@@ -1,6 +1,7 @@
 // A model ready to answer: its spec and labels, a series model's forecasting view and intervals,
 // and a predictor in the precision it was stored in, behind a lock because a predictor reuses
-// its network's buffers.
+// its network's buffers. Small predict requests that arrive together share one batched forward
+// pass (PredictionBatcher).
 using LstmService.Api.Infrastructure;
 using LstmService.Engine;
 using LstmService.Engine.Evaluation;
@@ -17,9 +18,13 @@ internal sealed class LoadedModel
     private readonly Func<IReadOnlyList<double[][]>, int, double[][][]> _predict;
     private readonly Func<double[][], int, int, double[][]> _forecast;
 
-    private LoadedModel(ModelSpec spec, string[]? labels, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, int, double[][]> forecast)
+    private readonly ServingOptions _serving;
+    private readonly PredictionBatcher _batcher;
+
+    private LoadedModel(ModelSpec spec, string[]? labels, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, int, double[][]> forecast, ServingOptions serving)
     {
-        (Spec, Labels, _predict, _forecast) = (spec, labels, predict, forecast);
+        (Spec, Labels, _predict, _forecast, _serving) = (spec, labels, predict, forecast, serving);
+        _batcher = new PredictionBatcher(Predict, serving);
     }
 
     public ModelSpec Spec { get; }
@@ -29,7 +34,7 @@ internal sealed class LoadedModel
     /// <summary>A series model's calibrated interval half-widths; null without a validation part.</summary>
     public ConformalIntervals? Intervals { get; private init; }
 
-    public static LoadedModel Load(StoredModel stored)
+    public static LoadedModel Load(StoredModel stored, ServingOptions serving)
     {
         var contents = ModelFile.Read(stored.File);
         var labels = ApiJson.Read<string[]>(stored.LabelsJson);
@@ -38,24 +43,24 @@ internal sealed class LoadedModel
         if (stored.Precision == "float64")
         {
             var predictor = new Predictor<double>(contents.CreateNetwork<double>(), contents.Normalizer);
-            return Create(contents.Spec, labels, forecasting, intervals, s => predictor.Predict(s), predictor.Forecast);
+            return Create(contents.Spec, labels, forecasting, intervals, s => predictor.Predict(s), predictor.Forecast, serving);
         }
         var single = new Predictor<float>(contents.CreateNetwork<float>(), contents.Normalizer);
-        return Create(contents.Spec, labels, forecasting, intervals, s => single.Predict(s), single.Forecast);
+        return Create(contents.Spec, labels, forecasting, intervals, s => single.Predict(s), single.Forecast, serving);
     }
 
     // A series model reads windows in the data's units and forecasts from its last window (feeding
     // its forecasts back beyond its horizon); any other runs the whole history and feeds each
     // output back as the next input.
     private static LoadedModel Create(ModelSpec spec, string[]? labels, ForecastingView? forecasting, ConformalIntervals? intervals,
-        Func<IReadOnlyList<double[][]>, double[][][]> predict, Func<double[][], int, double[][]> stateful)
+        Func<IReadOnlyList<double[][]>, double[][][]> predict, Func<double[][], int, double[][]> stateful, ServingOptions serving)
     {
-        if (forecasting is not { } f) return new LoadedModel(spec, labels, (s, _) => predict(s), (history, steps, _) => stateful(history, steps));
+        if (forecasting is not { } f) return new LoadedModel(spec, labels, (s, _) => predict(s), (history, steps, _) => stateful(history, steps), serving);
         Func<IReadOnlyList<double[][]>, double[][]> lstm = w => [.. predict(w).Select(o => o[0])];
         Func<IReadOnlyList<double[][]>, double[][]> Windows(int series) => f.WindowModel?.Around(lstm, series) ?? lstm;
         int[] targets = f.TargetColumns();
         return new LoadedModel(spec, labels, (w, series) => [.. Windows(series)(w).Select(o => new[] { o })],
-            (history, steps, series) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, Windows(series))[0]) { Forecasting = f, Intervals = intervals };
+            (history, steps, series) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, Windows(series))[0], serving) { Forecasting = f, Intervals = intervals };
     }
 
     /// <summary>Outputs for each sequence; a series model's sequences are windows of series <paramref name="series"/> (its index in <see cref="ForecastingView.Series"/>).</summary>
@@ -63,6 +68,18 @@ internal sealed class LoadedModel
     {
         lock (_gate) return _predict(sequences, series);
     }
+
+    /// <summary>
+    /// <see cref="Predict"/> for a request: a small one joins the batch of other requests waiting
+    /// for this model; a large one (over <see cref="ServingOptions.MaxBatchSequences"/>) runs alone.
+    /// </summary>
+    public Task<double[][][]> PredictAsync(IReadOnlyList<double[][]> sequences, int series = 0) =>
+        _serving.MaxBatchSequences > 1 && sequences.Count <= _serving.MaxBatchSequences
+            ? _batcher.PredictAsync(sequences, series)
+            : Task.FromResult(Predict(sequences, series));
+
+    /// <summary>Forward passes that have answered batched predict requests (fewer than the requests under load).</summary>
+    public int BatchedForwardPasses => _batcher.ForwardPasses;
 
     /// <summary><paramref name="horizon"/> rows after <paramref name="history"/> (of series <paramref name="series"/>): [horizon][targets] for a series model, [horizon][outputs] otherwise.</summary>
     public double[][] Forecast(double[][] history, int horizon, int series = 0)

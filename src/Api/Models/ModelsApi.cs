@@ -81,7 +81,7 @@ public static class ModelsApi
         double[][][] outputs;
         try
         {
-            outputs = model.Predict(request.Sequences!, series);
+            outputs = await model.PredictAsync(request.Sequences!, series);
         }
         catch (ArgumentException e)
         {
