@@ -8,9 +8,14 @@ COPY Directory.Build.props ./
 COPY src/Engine/LstmService.Engine.csproj src/Engine/
 COPY src/Persistence/LstmService.Persistence.csproj src/Persistence/
 COPY src/Api/LstmService.Api.csproj src/Api/
-RUN dotnet restore src/Api/LstmService.Api.csproj
+# For the image's own architecture (set by docker buildx and podman), so that the code is
+# precompiled (ReadyToRun) for the processor it runs on.
+ARG TARGETARCH
+RUN RID=linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+    && dotnet restore src/Api/LstmService.Api.csproj -r $RID -p:PublishReadyToRun=true
 COPY src/ src/
-RUN dotnet publish src/Api/LstmService.Api.csproj -c Release --no-restore -o /app
+RUN RID=linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+    && dotnet publish src/Api/LstmService.Api.csproj -c Release -r $RID --self-contained false -p:PublishReadyToRun=true --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
