@@ -2,6 +2,7 @@
 // on the products the benchmark configurations run: robust to a machine shared with other work
 // because both kernels see the same load. Also checks both give the same bits.
 using System.Diagnostics;
+using LstmService.Engine;
 using LstmService.Engine.Kernels;
 
 namespace LstmService.Bench;
@@ -26,7 +27,8 @@ internal static class KernelAb
 
     public static void Run(int rounds, int threads)
     {
-        MatMul.MaxThreads = ReferenceMatMul.MaxThreads = threads;
+        ReferenceMatMul.MaxThreads = threads;
+        using var compute = new ComputeContext(threads);
         Console.WriteLine($"load {Harness.LoadAverage()}; {threads} thread(s); {rounds} alternating rounds of ~0.3 s per kernel; µs per product (median round) and GFLOP/s; the best rounds show the least disturbed figures");
         foreach (var s in Shapes)
         {
@@ -40,8 +42,8 @@ internal static class KernelAb
             packed.Pack(bView, s.K, s.N);
             Action old = () => ReferenceMatMul.Multiply(aView, bView, MatrixView<float>.RowMajor(cOld, s.N), s.M, s.N, s.K, accumulate: false);
             Action @new = s.Prepacked
-                ? () => MatMul.Multiply(aView, packed, MatrixView<float>.RowMajor(cNew, s.N), s.M, accumulate: false)
-                : () => MatMul.Multiply(aView, bView, MatrixView<float>.RowMajor(cNew, s.N), s.M, s.N, s.K, accumulate: false);
+                ? () => MatMul.Multiply(compute, aView, packed, MatrixView<float>.RowMajor(cNew, s.N), s.M, accumulate: false)
+                : () => MatMul.Multiply(compute, aView, bView, MatrixView<float>.RowMajor(cNew, s.N), s.M, s.N, s.K, accumulate: false);
             old(); @new();
             bool same = cOld.AsSpan().SequenceEqual(cNew);
             var olds = new List<double>(); var news = new List<double>();

@@ -6,7 +6,6 @@ using LstmService.Engine.Training;
 
 namespace LstmService.Engine.Tests;
 
-[Collection(nameof(ThreadCountSensitive))]
 public class AllocationTests
 {
     [Theory]
@@ -17,12 +16,12 @@ public class AllocationTests
     {
         // Hidden 64 and batch 40: the per-step products are large enough to be split over threads.
         var spec = new ModelSpec { InputSize = 4, HiddenSize = 64, Layers = 2, Dropout = 0.1, Cell = cell, Steps = steps, Loss = loss, OutputSize = 3 };
-        var network = new LstmNetwork<float>(spec);
+        using var compute = new ComputeContext(threads);
+        var network = new LstmNetwork<float>(spec, compute);
         network.Initialize(new Rng(1));
         var sequences = TestData.Random(spec, [.. Enumerable.Range(0, 40).Select(i => 3 + i % 4)], seed: 2);
         var batch = SequenceBatch<float>.Create(sequences, [.. Enumerable.Range(0, 40)], spec, withTargets: true);
         var rng = new Rng(3);
-        using var _ = ThreadCount.Use(threads);
         network.Forward(batch, training: true, rng);
         network.Backward();
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -9,7 +9,6 @@ using LstmService.Engine.Training;
 
 namespace LstmService.Engine.Tests;
 
-[Collection(nameof(ThreadCountSensitive))]
 public class LstmReferenceTests
 {
     private sealed record Case(int Steps, int Batch, int Inputs, int Hidden, double[] X, double[] WIh, double[] WHh, double[] BIh, double[] BHh, double[] DH);
@@ -112,7 +111,8 @@ public class LstmReferenceTests
     private static (double[] H, double[] C, LstmReference.Gradients Gradients) FastLayer<T>(Case k, CellKind cell, CellGradient variant, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var network = new LstmNetwork<T>(new ModelSpec { InputSize = k.Inputs, HiddenSize = k.Hidden, OutputSize = 1, Steps = OutputSteps.All, Cell = cell });
+        using var compute = new ComputeContext(threads);
+        var network = new LstmNetwork<T>(new ModelSpec { InputSize = k.Inputs, HiddenSize = k.Hidden, OutputSize = 1, Steps = OutputSteps.All, Cell = cell }, compute);
         var parameters = network.Parameters;
         void Set(string name, double[] values) { var to = parameters.ValuesOf(name); for (int n = 0; n < values.Length; n++) to[n] = T.CreateChecked(values[n]); }
         Set("lstm.weight_ih_l0", k.WIh); Set("lstm.weight_hh_l0", k.WHh); Set("lstm.bias_ih_l0", k.BIh); Set("lstm.bias_hh_l0", k.BHh);
@@ -121,12 +121,9 @@ public class LstmReferenceTests
 
         var layer = network.Layers[0];
         var dX = new T[k.X.Length];
-        using (ThreadCount.Use(threads))
-        {
-            layer.Forward(Cast(k.X), k.Steps, k.Batch);
-            parameters.Gradients.AsSpan().Clear();
-            layer.Backward(Cast(k.DH), dX, variant);
-        }
+        layer.Forward(Cast(k.X), k.Steps, k.Batch);
+        parameters.Gradients.AsSpan().Clear();
+        layer.Backward(Cast(k.DH), dX, variant);
         int rows = k.Steps * k.Batch * k.Hidden;
         return (Back(layer.Hidden.AsSpan(0, rows)), Back(layer.Cells.AsSpan(0, rows)), new LstmReference.Gradients(
             Back(parameters.GradientsOf("lstm.weight_ih_l0")), Back(parameters.GradientsOf("lstm.weight_hh_l0")),

@@ -7,7 +7,6 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace LstmService.Engine.Tests;
 
-[Collection(nameof(ThreadCountSensitive))]
 public class MatMulTests
 {
     public static TheoryData<int, int, int, bool, bool> Shapes => new()
@@ -41,8 +40,8 @@ public class MatMulTests
         var a = Random(rng, m * k); var b = Random(rng, k * n); var c = Random(rng, m * n);
         var expected = Reference(a, b, c, m, n, k, transposeA, accumulate);
         var aView = transposeA ? MatrixView<double>.RowMajor(Transpose(a, m, k), m).Transposed : MatrixView<double>.RowMajor(a, k);
-        using (ThreadCount.Use(2))   // the same split on any machine
-            MatMul.Multiply(aView, MatrixView<double>.RowMajor(b, n), MatrixView<double>.RowMajor(c, n), m, n, k, accumulate);
+        using var compute = new ComputeContext(2);   // the same split on any machine
+        MatMul.Multiply(compute, aView, MatrixView<double>.RowMajor(b, n), MatrixView<double>.RowMajor(c, n), m, n, k, accumulate);
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-12 * k);
     }
 
@@ -58,8 +57,8 @@ public class MatMulTests
             var af = a.Select(v => (float)v).ToArray();
             var cf = c.Select(v => (float)v).ToArray();
             var aView = transposeA ? MatrixView<float>.RowMajor(Transpose(af, m, k), m).Transposed : MatrixView<float>.RowMajor(af, k);
-            using (ThreadCount.Use(threads))
-                MatMul.Multiply(aView, MatrixView<float>.RowMajor(b.Select(v => (float)v).ToArray(), n), MatrixView<float>.RowMajor(cf, n), m, n, k, accumulate);
+            using var compute = new ComputeContext(threads);
+            MatMul.Multiply(compute, aView, MatrixView<float>.RowMajor(b.Select(v => (float)v).ToArray(), n), MatrixView<float>.RowMajor(cf, n), m, n, k, accumulate);
             return cf;
         }
         var one = Run(1);
@@ -79,11 +78,11 @@ public class MatMulTests
         var c = Random(rng, m * n).Select(v => (float)v).ToArray();
         var bView = transposeB ? MatrixView<float>.RowMajor(Transpose(b, k, n), k).Transposed : MatrixView<float>.RowMajor(b, n);
         var perProduct = (float[])c.Clone();
-        MatMul.Multiply(MatrixView<float>.RowMajor(a, k), bView, MatrixView<float>.RowMajor(perProduct, n), m, n, k, accumulate);
+        MatMul.Multiply(ComputeContext.Shared, MatrixView<float>.RowMajor(a, k), bView, MatrixView<float>.RowMajor(perProduct, n), m, n, k, accumulate);
         var packed = new PackedMatrix<float>();
         packed.Pack(bView, k, n);
         var beforehand = (float[])c.Clone();
-        MatMul.Multiply(MatrixView<float>.RowMajor(a, k), packed, MatrixView<float>.RowMajor(beforehand, n), m, accumulate);
+        MatMul.Multiply(ComputeContext.Shared, MatrixView<float>.RowMajor(a, k), packed, MatrixView<float>.RowMajor(beforehand, n), m, accumulate);
         Assert.Equal(perProduct, beforehand);
         var expected = Reference(a.Select(v => (double)v).ToArray(), b.Select(v => (double)v).ToArray(), c.Select(v => (double)v).ToArray(), m, n, k, false, accumulate);
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], beforehand[i], 1e-5 * k);
@@ -144,13 +143,13 @@ public class MatMulTests
         MatrixView<T>? hView = withRecurrent ? MatrixView<T>.RowMajor(h, k2) : null;
 
         var separate = Values(m * n);   // whatever the rows held before is overwritten
-        MatMul.Multiply(MatrixView<T>.RowMajor(x, k1), b1, MatrixView<T>.RowMajor(separate, n), m, accumulate: false);
+        MatMul.Multiply(ComputeContext.Shared, MatrixView<T>.RowMajor(x, k1), b1, MatrixView<T>.RowMajor(separate, n), m, accumulate: false);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) separate[i * n + j] += bias[j];
-        if (hView is { } hv) MatMul.Multiply(hv, b2, MatrixView<T>.RowMajor(separate, n), m, accumulate: true);
+        if (hView is { } hv) MatMul.Multiply(ComputeContext.Shared, hv, b2, MatrixView<T>.RowMajor(separate, n), m, accumulate: true);
 
         var step = Values(m * n);
-        MatMul.MultiplyStep(MatrixView<T>.RowMajor(x, k1), b1, bias, hView, b2, MatrixView<T>.RowMajor(step, n), m);
+        MatMul.MultiplyStep(ComputeContext.Shared, MatrixView<T>.RowMajor(x, k1), b1, bias, hView, b2, MatrixView<T>.RowMajor(step, n), m);
         Assert.Equal(separate, step);
     }
 
@@ -159,6 +158,7 @@ public class MatMulTests
     [InlineData(260, 300, 900, true)]   // the row split of a transposed A, its B packed once and shared
     public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits(int m, int n, int k, bool transposeA)
     {
+        using var compute = new ComputeContext(2);
         // One caller holds the pool at a time; the others run their products on their own threads.
         var rng = new Rng(11);
         var a = Random(rng, m * k).Select(v => (float)v).ToArray();
@@ -167,10 +167,9 @@ public class MatMulTests
         float[] Product()
         {
             var c = new float[m * n];
-            MatMul.Multiply(aView, MatrixView<float>.RowMajor(b, n), MatrixView<float>.RowMajor(c, n), m, n, k, accumulate: false);
+            MatMul.Multiply(compute, aView, MatrixView<float>.RowMajor(b, n), MatrixView<float>.RowMajor(c, n), m, n, k, accumulate: false);
             return c;
         }
-        using var _ = ThreadCount.Use(2);
         var expected = Product();
         var results = new float[8][];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
@@ -184,9 +183,9 @@ public class MatMulTests
     public void With_k_zero_the_product_is_zero_or_leaves_C_as_it_was()
     {
         var c = new[] { 1.0, 2.0, 3.0, 4.0 };
-        MatMul.Multiply(MatrixView<double>.RowMajor([], 0), MatrixView<double>.RowMajor([], 2), MatrixView<double>.RowMajor(c, 2), 2, 2, 0, accumulate: true);
+        MatMul.Multiply(ComputeContext.Shared, MatrixView<double>.RowMajor([], 0), MatrixView<double>.RowMajor([], 2), MatrixView<double>.RowMajor(c, 2), 2, 2, 0, accumulate: true);
         Assert.Equal([1.0, 2.0, 3.0, 4.0], c);
-        MatMul.Multiply(MatrixView<double>.RowMajor([], 0), MatrixView<double>.RowMajor([], 2), MatrixView<double>.RowMajor(c, 2), 2, 2, 0, accumulate: false);
+        MatMul.Multiply(ComputeContext.Shared, MatrixView<double>.RowMajor([], 0), MatrixView<double>.RowMajor([], 2), MatrixView<double>.RowMajor(c, 2), 2, 2, 0, accumulate: false);
         Assert.Equal([0.0, 0.0, 0.0, 0.0], c);
     }
 

@@ -11,7 +11,7 @@ using LstmService.Engine.Training;
 
 namespace LstmService.Engine.Tests;
 
-[Collection(nameof(ThreadCountSensitive))]
+[Collection(nameof(RowHandoffHooks))]
 public class RecurrenceSplitTests
 {
     // Batch 5, T 6, H 64: 6·5·4·64² multiply-adds, above the threshold for splitting the loop.
@@ -34,8 +34,8 @@ public class RecurrenceSplitTests
 
     private static void Check<T>(CellKind cell, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var one = WithThreads(1, () => Gradients<T>(Spec(cell), batch));
-        var two = WithThreads(2, () => Gradients<T>(Spec(cell), batch));
+        var one = WithThreads(1, compute => Gradients<T>(Spec(cell), batch, compute));
+        var two = WithThreads(2, compute => Gradients<T>(Spec(cell), batch, compute));
         Assert.Equal(one, two);
     }
 
@@ -49,8 +49,8 @@ public class RecurrenceSplitTests
     [InlineData(CellKind.Standard, false, 4, 80)]   // four blocks of 20: three may see the idle thread at once
     public void Rows_handed_over_between_threads_give_the_same_bits(CellKind cell, bool float64, int threads, int batch)
     {
-        var one = WithThreads(1, () => float64 ? Bits(Gradients<double>(Spec(cell), batch)) : Bits(Gradients<float>(Spec(cell), batch)));
-        var predictedOne = WithThreads(1, () => OutputsAndFinalState(Spec(cell), batch, keepForBackward: false));
+        var one = WithThreads(1, compute => float64 ? Bits(Gradients<double>(Spec(cell), batch, compute)) : Bits(Gradients<float>(Spec(cell), batch, compute)));
+        var predictedOne = WithThreads(1, compute => OutputsAndFinalState(Spec(cell), batch, keepForBackward: false, compute));
         RowHandoff.ForcedAtStepsLeft = 3;
         try
         {
@@ -60,10 +60,11 @@ public class RecurrenceSplitTests
             // first runs of a process) or four threads on two cores may leave the poster to take
             // its own: the bits must hold every time, and with two threads some attempt hands
             // rows to the other thread.
+            using var compute = new ComputeContext(threads);
             for (int attempt = 0; attempt < 10; attempt++)
             {
-                var two = WithThreads(threads, () => float64 ? Bits(Gradients<double>(Spec(cell), batch)) : Bits(Gradients<float>(Spec(cell), batch)));
-                var predictedTwo = WithThreads(threads, () => OutputsAndFinalState(Spec(cell), batch, keepForBackward: false));
+                var two = float64 ? Bits(Gradients<double>(Spec(cell), batch, compute)) : Bits(Gradients<float>(Spec(cell), batch, compute));
+                var predictedTwo = OutputsAndFinalState(Spec(cell), batch, keepForBackward: false, compute);
                 Assert.Equal(one, two);
                 Assert.Equal(predictedOne, predictedTwo);
                 if (RowHandoff.TakenByAnotherThread > handedBefore) break;
@@ -80,8 +81,8 @@ public class RecurrenceSplitTests
     public void A_forward_from_an_initial_state_gives_the_same_bits_with_one_thread_or_two()
     {
         var spec = Spec(CellKind.Standard);
-        var one = WithThreads(1, () => FromState(spec));
-        var two = WithThreads(2, () => FromState(spec));
+        var one = WithThreads(1, compute => FromState(spec, compute));
+        var two = WithThreads(2, compute => FromState(spec, compute));
         Assert.Equal(one, two);
     }
 
@@ -94,8 +95,8 @@ public class RecurrenceSplitTests
     public void A_forward_for_prediction_gives_the_bits_of_one_kept_for_backward(int threads, int batch)
     {
         var spec = Spec(CellKind.Standard);
-        var kept = WithThreads(threads, () => OutputsAndFinalState(spec, batch, keepForBackward: true));
-        var predicted = WithThreads(threads, () => OutputsAndFinalState(spec, batch, keepForBackward: false));
+        var kept = WithThreads(threads, compute => OutputsAndFinalState(spec, batch, keepForBackward: true, compute));
+        var predicted = WithThreads(threads, compute => OutputsAndFinalState(spec, batch, keepForBackward: false, compute));
         Assert.Equal(kept, predicted);
     }
 
@@ -109,15 +110,16 @@ public class RecurrenceSplitTests
     public void Weights_marked_final_are_packed_once_and_give_the_same_bits(int threads, int batch)
     {
         var spec = Spec(CellKind.Standard);
-        var packedEveryTime = WithThreads(threads, () => OutputsAndFinalState(spec, batch, keepForBackward: false));
-        var network = new LstmNetwork<float>(spec);
+        var packedEveryTime = WithThreads(threads, compute => OutputsAndFinalState(spec, batch, keepForBackward: false, compute));
+        using var compute = new ComputeContext(threads);
+        var network = new LstmNetwork<float>(spec, compute);
         network.Initialize(new Rng(2));
-        WithThreads(threads, () => OutputsAndFinalState(network, spec, batch));   // packs other weights first
+        OutputsAndFinalState(network, spec, batch);   // packs other weights first
         network.Initialize(new Rng(1));
         network.MarkWeightsFinal();
-        var first = WithThreads(threads, () => OutputsAndFinalState(network, spec, batch));
+        var first = OutputsAndFinalState(network, spec, batch);
         foreach (var l in Enumerable.Range(0, spec.Layers)) network.Parameters.ValuesOf($"lstm.weight_hh_l{l}").Clear();
-        var second = WithThreads(threads, () => OutputsAndFinalState(network, spec, batch));
+        var second = OutputsAndFinalState(network, spec, batch);
         Assert.Equal(packedEveryTime, first);
         Assert.Equal(packedEveryTime, second);
     }
@@ -132,9 +134,9 @@ public class RecurrenceSplitTests
         Assert.Throws<InvalidOperationException>(() => network.Backward());
     }
 
-    private static float[] OutputsAndFinalState(ModelSpec spec, int batch, bool keepForBackward)
+    private static float[] OutputsAndFinalState(ModelSpec spec, int batch, bool keepForBackward, ComputeContext compute)
     {
-        var network = new LstmNetwork<float>(spec);
+        var network = new LstmNetwork<float>(spec, compute);
         network.Initialize(new Rng(1));
         return OutputsAndFinalState(network, spec, batch, keepForBackward);
     }
@@ -146,18 +148,18 @@ public class RecurrenceSplitTests
         return [.. network.Outputs, .. h.SelectMany(row => row), .. c.SelectMany(row => row)];
     }
 
-    private static T[] Gradients<T>(ModelSpec spec, int batch) where T : unmanaged, IFloatingPointIeee754<T>
+    private static T[] Gradients<T>(ModelSpec spec, int batch, ComputeContext compute) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var network = new LstmNetwork<T>(spec);
+        var network = new LstmNetwork<T>(spec, compute);
         network.Initialize(new Rng(1));
         network.Forward(Batch<T>(spec, withTargets: true, batch));
         network.Backward();
         return [.. network.Outputs, .. network.Parameters.Gradients];
     }
 
-    private static float[] FromState(ModelSpec spec)
+    private static float[] FromState(ModelSpec spec, ComputeContext compute)
     {
-        var network = new LstmNetwork<float>(spec);
+        var network = new LstmNetwork<float>(spec, compute);
         network.Initialize(new Rng(1));
         var rng = new Rng(9);
         float[][] State() => [.. Enumerable.Range(0, spec.Layers).Select(_ => Enumerable.Range(0, 5 * spec.HiddenSize).Select(_ => (float)rng.NextUniform(-1, 1)).ToArray())];
@@ -175,9 +177,9 @@ public class RecurrenceSplitTests
         return SequenceBatch<T>.Create(sequences, [.. Enumerable.Range(0, batch)], spec, withTargets);
     }
 
-    private static TResult WithThreads<TResult>(int threads, Func<TResult> run)
+    private static TResult WithThreads<TResult>(int threads, Func<ComputeContext, TResult> run)
     {
-        using var _ = ThreadCount.Use(threads);
-        return run();
+        using var compute = new ComputeContext(threads);
+        return run(compute);
     }
 }

@@ -8,7 +8,6 @@ using LstmService.Engine.Training;
 
 namespace LstmService.Engine.Tests;
 
-[Collection(nameof(ThreadCountSensitive))]
 public class TrainerTests
 {
     private static readonly ModelSpec Spec = new() { InputSize = 3, HiddenSize = 16, Layers = 2, Dropout = 0.2, OutputSize = 2 };
@@ -81,8 +80,8 @@ public class TrainerTests
         var options = new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 4 };
         List<double> Losses(int threads)
         {
-            using var _ = ThreadCount.Use(threads);
-            var network = new LstmNetwork<float>(spec);
+            using var compute = new ComputeContext(threads);
+            var network = new LstmNetwork<float>(spec, compute);
             network.Initialize(new Rng(1));
             var data = TestData.Random(spec, Enumerable.Repeat(24, 96).ToArray(), seed: 5);
             var losses = new List<double>();
@@ -182,7 +181,6 @@ public class TrainerTests
     }
 }
 
-[Collection(nameof(ThreadCountSensitive))]
 public class TrainerResumeEdgeTests
 {
     private static readonly ModelSpec Spec = new() { InputSize = 3, HiddenSize = 8, OutputSize = 2 };

@@ -102,7 +102,7 @@ public class HostileSizeTests
     public void The_kernel_refuses_views_that_reach_outside_their_arrays()
     {
         var small = new float[6];
-        var error = Assert.Throws<ArgumentException>(() => Kernels.MatMul.Multiply(
+        var error = Assert.Throws<ArgumentException>(() => Kernels.MatMul.Multiply(ComputeContext.Shared,
             Kernels.MatrixView<float>.RowMajor(small, 3), Kernels.MatrixView<float>.RowMajor(small, 3), Kernels.MatrixView<float>.RowMajor(small, 3), 3, 3, 3, false));
         Assert.Contains("outside", error.Message);
     }

@@ -13,9 +13,6 @@ namespace LstmService.Engine.Kernels;
 
 internal static class MatMul
 {
-    /// <summary>Threads a large product is split over; tests set 1 and 2 to prove results do not depend on it.</summary>
-    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
-
     // Below this many multiply-adds a product runs on the calling thread: handing a part to a
     // worker costs more than it saves.
     internal const long ParallelThreshold = 1 << 18;
@@ -51,24 +48,24 @@ internal static class MatMul
     /// be contiguous along its columns. B is packed on the way, by each thread for its columns;
     /// pack a B that many products share once with <see cref="PackedMatrix{T}"/> instead.
     /// </summary>
-    public static void Multiply<T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+    public static void Multiply<T>(ComputeContext compute, MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!b.Fits(k, n)) throw new ArgumentException($"B [{k}, {n}] reaches outside its array.");
-        Run(a, new Operand<T>(b, null), c, m, n, k, accumulate);
+        Run(compute, a, new Operand<T>(b, null), c, m, n, k, accumulate);
     }
 
     /// <summary>C[m, n] (+)= A[m, k] · B[k, n] with B packed beforehand.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply<T>(MatrixView<T> a, PackedMatrix<T> b, MatrixView<T> c, int m, bool accumulate)
+    public static void Multiply<T>(ComputeContext compute, MatrixView<T> a, PackedMatrix<T> b, MatrixView<T> c, int m, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Run(a, new Operand<T>(default, b), c, m, b.Cols, b.Rows, accumulate);
+        Run(compute, a, new Operand<T>(default, b), c, m, b.Cols, b.Rows, accumulate);
 
     // B as given: a view packed per call, or a matrix packed beforehand.
     private readonly record struct Operand<T>(MatrixView<T> View, PackedMatrix<T>? Packed) where T : unmanaged, IFloatingPointIeee754<T>;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+    private static void Run<T>(ComputeContext compute, MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (c.ColStride != 1) throw new ArgumentException("C must be contiguous along its columns.");
@@ -81,46 +78,45 @@ internal static class MatMul
             return;
         }
 
-        int threads = (long)m * n * k >= ParallelThreshold ? MaxThreads : 1;
+        int threads = (long)m * n * k >= ParallelThreshold ? compute.Threads : 1;
         if (threads <= 1) Part(a, b, c, 0, m, 0, n, k, accumulate);
-        else MultiplyParallel(a, b, c, m, n, k, accumulate, threads);
+        else MultiplyParallel(compute, a, b, c, m, n, k, accumulate, threads);
     }
 
-    private static void MultiplyParallel<T>(MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int threads)
+    private static void MultiplyParallel<T>(ComputeContext compute, MatrixView<T> a, Operand<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!WorkerPool.TryAcquire())
+        var pool = compute.Pool;
+        if (!pool.TryAcquire())
         {
             Part(a, b, c, 0, m, 0, n, k, accumulate);
             return;
         }
         try
         {
-            var work = Split<T>.Work;
+            var work = compute.Work<Split<T>>();
             work.Set(a, b, c, m, n, k, accumulate, threads);
             if (!work.ByColumns && b.Packed is null && (long)k * n >= SharedPackElements && n > PanelWidth<T>())
             {
                 // Split by rows, every part reads all of B: packed once and shared, each thread
                 // packing a share of its panels, instead of all of it by every part.
-                var packing = SharedPack<T>.Work;
+                var packing = compute.Work<SharedPack<T>>();
                 packing.Set(b.View, k, n, threads);
-                try { WorkerPool.Run(packing, threads); }
+                try { pool.Run(packing, threads); }
                 finally { packing.Done(); }
                 work.UsePacked(packing.Packed);
             }
-            WorkerPool.Run(work, threads);
+            pool.Run(work, threads);
         }
-        finally { WorkerPool.Release(); }
+        finally { pool.Release(); }
     }
 
     // B packed by the pool's threads together, each a share of its panels, into one buffer that
     // every part of a product split by rows then reads.
     private sealed class SharedPack<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // One per element type, as Split's. Its buffer grows to the largest B packed this way and
-        // is kept for the next product, as each thread's own packing buffer is.
-        public static readonly SharedPack<T> Work = new();
-
+        // One per context and element type, as Split's. Its buffer grows to the largest B packed
+        // this way and is kept for the next product, as each thread's own packing buffer is.
         public PackedMatrix<T> Packed { get; } = new();
         private MatrixView<T> _source;
         private int _colsPer;
@@ -139,7 +135,7 @@ internal static class MatMul
             if (from < Packed.Cols) Packed.PackColumns(_source, from, Math.Min(Packed.Cols, from + _colsPer));
         }
 
-        /// <summary>Lets go of the source, so that a static does not keep the caller's array alive.</summary>
+        /// <summary>Lets go of the source, so that the context does not keep the caller's array alive.</summary>
         public void Done() => _source = default;
     }
 
@@ -152,9 +148,7 @@ internal static class MatMul
     // parts depend only on the shape and the thread count, and no element is computed by two.
     private sealed class Split<T> : PoolWork where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // One per element type: only the pool's holder sets and runs it, and one caller holds the pool at a time.
-        public static readonly Split<T> Work = new();
-
+        // One per context and element type (ComputeContext.Work).
         private MatrixView<T> _a, _c;
         private Operand<T> _b;
         private int _m, _n, _k, _rowsPer, _colsPer;
@@ -192,7 +186,7 @@ internal static class MatMul
     /// order are those of the three separate calls, so the bits are theirs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplyStep<T>(MatrixView<T> a1, PackedMatrix<T> b1, ReadOnlySpan<T> bias, MatrixView<T>? a2, PackedMatrix<T> b2, MatrixView<T> c, int m)
+    public static void MultiplyStep<T>(ComputeContext compute, MatrixView<T> a1, PackedMatrix<T> b1, ReadOnlySpan<T> bias, MatrixView<T>? a2, PackedMatrix<T> b2, MatrixView<T> c, int m)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = b1.Cols, k1 = b1.Rows, k2 = b2.Rows;
@@ -204,13 +198,13 @@ internal static class MatMul
         {
             // Too few rows for the 8-row blocks, or an empty product: the three calls one after
             // another (the bias add is CellMath.AddToRows' operation; the kernels do not reach into the layers).
-            Multiply(a1, b1, c, m, accumulate: false);
+            Multiply(compute, a1, b1, c, m, accumulate: false);
             for (int i = 0; i < m; i++)
             {
                 var row = c.Data.AsSpan(c.Offset + i * c.RowStride, n);
                 TensorPrimitives.Add(row, bias, row);
             }
-            if (a2 is { } a) Multiply(a, b2, c, m, accumulate: true);
+            if (a2 is { } a) Multiply(compute, a, b2, c, m, accumulate: true);
             return;
         }
         int nr = PanelWidth<T>();

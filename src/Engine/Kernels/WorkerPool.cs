@@ -4,7 +4,7 @@
 // workers claim parts from one counter, so when a worker is slow to wake (a busy machine) the
 // caller simply runs more parts itself. Which thread runs a part never changes what the part computes. Workers spin briefly for
 // the next job (the next product often comes within microseconds) and then park. One caller holds
-// the pool at a time; another runs its work on its own thread.
+// the pool at a time; another runs its work on its own thread. Each ComputeContext has its own.
 using System.Diagnostics;
 
 namespace LstmService.Engine.Kernels;
@@ -15,36 +15,37 @@ internal abstract class PoolWork
     public abstract void Run(int part);
 }
 
-internal static class WorkerPool
+internal sealed class WorkerPool : IDisposable
 {
     // How long a worker spins for the next job before it parks: longer than the gate math
     // between two steps' products, short enough not to hold a core an idle service needs.
     private static readonly long SpinTicks = Stopwatch.Frequency / 5_000; // 200 µs
 
-    private static readonly object Growing = new();
-    private static readonly ManualResetEventSlim Wake = new(false, spinCount: 1);
-    private static int _workers, _sleepers, _owned;
+    private readonly object _growing = new();
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
+    private int _workers, _sleepers, _owned;
+    private volatile bool _stopping;
 
     // The current job. _claim holds (job number << 32 | next part), so a worker still looking at
     // an old job can never claim a part of a newer one.
-    private static PoolWork? _work;
-    private static int _parts, _done;
-    private static long _claim;
-    private static Exception? _error;
+    private PoolWork? _work;
+    private int _parts, _done;
+    private long _claim;
+    private Exception? _error;
 
     /// <summary>
     /// Takes the pool for the calling thread; false when another caller holds it. Set up the work
     /// only after this succeeds (work objects are shared), then <see cref="Run"/> and <see cref="Release"/>.
     /// </summary>
-    public static bool TryAcquire() => Interlocked.CompareExchange(ref _owned, 1, 0) == 0;
+    public bool TryAcquire() => Interlocked.CompareExchange(ref _owned, 1, 0) == 0;
 
-    public static void Release() => Volatile.Write(ref _owned, 0);
+    public void Release() => Volatile.Write(ref _owned, 0);
 
     /// <summary>
     /// Runs work.Run(p) for p in 0..parts−1 on the calling thread, which holds the pool, and up to
     /// parts − 1 workers, and returns when all are done.
     /// </summary>
-    public static void Run(PoolWork work, int parts)
+    public void Run(PoolWork work, int parts)
     {
         if (Volatile.Read(ref _owned) != 1) throw new InvalidOperationException("The worker pool is not held.");
         EnsureWorkers(parts - 1);
@@ -54,16 +55,16 @@ internal static class WorkerPool
         Volatile.Write(ref _done, 0);
         long job = ((Volatile.Read(ref _claim) >> 32) + 1) & int.MaxValue; // 31 bits: never negative once shifted up, so it wraps to 0, not to a sign flip
         Interlocked.Exchange(ref _claim, job << 32);   // publishes the job; a full fence before reading _sleepers
-        if (Volatile.Read(ref _sleepers) > 0) Wake.Set();
+        if (Volatile.Read(ref _sleepers) > 0) _wake.Set();
         RunParts(work, parts, job);
         var spinner = new SpinWait();
         while (Volatile.Read(ref _done) < parts) spinner.SpinOnce(sleep1Threshold: -1);
-        Wake.Reset();
+        _wake.Reset();
         _work = null;
         if (_error is { } error) throw new AggregateException(error);
     }
 
-    private static void RunParts(PoolWork work, int parts, long job)
+    private void RunParts(PoolWork work, int parts, long job)
     {
         while (true)
         {
@@ -77,10 +78,10 @@ internal static class WorkerPool
         }
     }
 
-    private static void EnsureWorkers(int count)
+    private void EnsureWorkers(int count)
     {
         if (Volatile.Read(ref _workers) >= count) return;
-        lock (Growing)
+        lock (_growing)
         {
             for (int w = _workers; w < count; w++)
                 new Thread(Loop) { IsBackground = true, Name = $"LstmService.Engine worker {w + 1}" }.Start();
@@ -88,17 +89,17 @@ internal static class WorkerPool
         }
     }
 
-    private static void Loop()
+    private void Loop()
     {
         long seen = Volatile.Read(ref _claim) >> 32;
-        while (true)
+        while (!_stopping)
         {
             long until = Stopwatch.GetTimestamp() + SpinTicks;
             while (Volatile.Read(ref _claim) >> 32 == seen && Stopwatch.GetTimestamp() < until) Thread.SpinWait(20);
             if (Volatile.Read(ref _claim) >> 32 == seen)
             {
                 Interlocked.Increment(ref _sleepers);
-                if (Volatile.Read(ref _claim) >> 32 == seen) Wake.Wait();
+                if (Volatile.Read(ref _claim) >> 32 == seen && !_stopping) _wake.Wait();
                 Interlocked.Decrement(ref _sleepers);
                 continue;
             }
@@ -109,5 +110,12 @@ internal static class WorkerPool
             int parts = Volatile.Read(ref _parts);
             if (work is not null) RunParts(work, parts, seen);
         }
+    }
+
+    /// <summary>Lets the workers end once they are idle; the pool must not be used after.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _wake.Set();
     }
 }

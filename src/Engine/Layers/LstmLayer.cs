@@ -38,9 +38,12 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private CellGradient _variant;
     private readonly Recurrence _recurrence;
 
-    public LstmLayer(ParameterSet<T> parameters, int index, int inputSize, int hiddenSize, CellKind cell)
+    private readonly ComputeContext _compute;
+
+    public LstmLayer(ParameterSet<T> parameters, int index, int inputSize, int hiddenSize, CellKind cell, ComputeContext compute)
     {
         _parameters = parameters;
+        _compute = compute;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         _cell = cell;
@@ -119,7 +122,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // gates = input · W_ihᵀ ([T·B, In] · [In, 4H]) for every step at once; the biases are added in the time loop.
     private void ProjectInput() =>
-        MatMul.Multiply(MatrixView<T>.RowMajor(_input, InputSize), _wIhT, MatrixView<T>.RowMajor(_gates, 4 * HiddenSize), _steps * _batch, accumulate: false);
+        MatMul.Multiply(_compute, MatrixView<T>.RowMajor(_input, InputSize), _wIhT, MatrixView<T>.RowMajor(_gates, 4 * HiddenSize), _steps * _batch, accumulate: false);
 
     // The time loop of Forward for batch rows [from, to): each sequence's recurrence reads only
     // its own rows, so a block of rows runs all its steps without waiting for the others.
@@ -148,13 +151,13 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 // gates[t] = input[t] · W_ihᵀ + (b_ih + b_hh) + h[t-1] · W_hhᵀ, block by block of the gates
                 var input = MatrixView<T>.RowMajor(_input, InputSize, (t * batch + from) * InputSize);
-                MatMul.MultiplyStep(input, _wIhT, _bias, hPrev, _wHhT, gates, rows);
+                MatMul.MultiplyStep(_compute, input, _wIhT, _bias, hPrev, _wHhT, gates, rows);
             }
             else
             {
                 CellMath<T>.AddToRows(_gates.AsSpan(gates.Offset, rows * g4), _bias);     // + (b_ih + b_hh)
                 // gates[t] += h[t-1] · W_hhᵀ   ([rows, H] · [H, 4H])
-                if (hPrev is { } previous) MatMul.Multiply(previous, _wHhT, gates, rows, accumulate: true);
+                if (hPrev is { } previous) MatMul.Multiply(_compute, previous, _wHhT, gates, rows, accumulate: true);
             }
             ForwardRows(t, gateStep, from, to);
             if (handoff is not null) to = handoff.Offer(from, to, t + 1, _steps - t - 1);
@@ -200,7 +203,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         var dGates = MatrixView<T>.RowMajor(_dGates, g4);
         // dW_ih[4H, In] += dGatesᵀ [4H, T·B] · input [T·B, In]
         if (x >= MatMul.PanelWidth<T>())
-            MatMul.Multiply(dGates.Transposed, MatrixView<T>.RowMajor(_input, x), MatrixView<T>.RowMajor(grads, x, _wIh), g4, x, rows, accumulate: true);
+            MatMul.Multiply(_compute, dGates.Transposed, MatrixView<T>.RowMajor(_input, x), MatrixView<T>.RowMajor(grads, x, _wIh), g4, x, rows, accumulate: true);
         else
         {
             // Fewer inputs than a panel's columns (B2: 8 of 32) would make most of that product
@@ -214,7 +217,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int first = 0; first < rows; first += TransposedGradientRows)
             {
                 int count = Math.Min(TransposedGradientRows, rows - first);
-                MatMul.Multiply(MatrixView<T>.RowMajor(_input, x, first * x).Transposed, MatrixView<T>.RowMajor(_dGates, g4, first * g4),
+                MatMul.Multiply(_compute, MatrixView<T>.RowMajor(_input, x, first * x).Transposed, MatrixView<T>.RowMajor(_dGates, g4, first * g4),
                     MatrixView<T>.RowMajor(_dWihT, g4), x, g4, count, accumulate: true);
             }
             for (int j = 0; j < g4; j++)
@@ -222,7 +225,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         // dW_hh[4H, H] += dGates[1..]ᵀ · h[0..T−2]  (step 0 saw a zero state)
         if (steps > 1)
-            MatMul.Multiply(MatrixView<T>.RowMajor(_dGates, g4, batch * g4).Transposed, MatrixView<T>.RowMajor(_hidden, h),
+            MatMul.Multiply(_compute, MatrixView<T>.RowMajor(_dGates, g4, batch * g4).Transposed, MatrixView<T>.RowMajor(_hidden, h),
                 MatrixView<T>.RowMajor(grads, h, _wHh), g4, h, rows - batch, accumulate: true);
         // Both biases enter the gates the same way, so both get the column sums of dGates: each
         // batch row's sum over the steps, taken in the time loop while its dGates were in cache,
@@ -236,7 +239,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         // dInput[T·B, In] = dGates [T·B, 4H] · W_ih [4H, In]
         if (dInput is not null)
-            MatMul.Multiply(dGates, MatrixView<T>.RowMajor(values, x, _wIh), MatrixView<T>.RowMajor(dInput, x), rows, x, g4, accumulate: false);
+            MatMul.Multiply(_compute, dGates, MatrixView<T>.RowMajor(values, x, _wIh), MatrixView<T>.RowMajor(dInput, x), rows, x, g4, accumulate: false);
     }
 
     // The time loop of Backward for batch rows [from, to), from the last step to the first.
@@ -251,7 +254,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
             // dh_next[rows, H] = dGates[t] [rows, 4H] · W_hh [4H, H]
             var dGates = MatrixView<T>.RowMajor(_dGates, g4, (t * batch + from) * g4);
             var dhNext = MatrixView<T>.RowMajor(_rowBuffers, h, from * h);
-            MatMul.Multiply(dGates, _wHh4, dhNext, to - from, accumulate: false);
+            MatMul.Multiply(_compute, dGates, _wHh4, dhNext, to - from, accumulate: false);
             if (handoff is not null) to = handoff.Offer(from, to, t - 1, t);
         }
     }
@@ -289,9 +292,10 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         public void Run(bool backward)
         {
             int batch = layer._batch, h = layer.HiddenSize;
-            int parts = Math.Min(MatMul.MaxThreads, batch);
+            var pool = layer._compute.Pool;
+            int parts = Math.Min(layer._compute.Threads, batch);
             long work = (long)layer._steps * batch * 4 * h * h;
-            if (parts > 1 && work >= MatMul.ParallelThreshold && WorkerPool.TryAcquire())
+            if (parts > 1 && work >= MatMul.ParallelThreshold && pool.TryAcquire())
             {
                 try
                 {
@@ -299,10 +303,10 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     // 10 + 10) never shortens the longer block's products and unbalances the gate math.
                     (_backward, _rowsPer) = (backward, (batch + parts - 1) / parts);
                     _handoff.Reset(parts);
-                    WorkerPool.Run(this, parts);
+                    pool.Run(this, parts);
                     return;
                 }
-                finally { WorkerPool.Release(); }
+                finally { pool.Release(); }
             }
             if (backward) layer.BackwardSteps(0, batch);
             else

@@ -19,16 +19,18 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     private bool _fromInitialState;
     private bool _keptForBackward;
 
-    public LstmNetwork(ModelSpec spec)
+    /// <summary>A network of <paramref name="spec"/>'s shape (zero weights until initialized or loaded), computing on <paramref name="compute"/> (default: <see cref="ComputeContext.Shared"/>).</summary>
+    public LstmNetwork(ModelSpec spec, ComputeContext? compute = null)
     {
         spec.Validate();
         Spec = spec;
+        Compute = compute ?? ComputeContext.Shared;
         int h = spec.HiddenSize;
         Parameters = new ParameterSet<T>(spec);
         _layers = new LstmLayer<T>[spec.Layers];
         for (int l = 0; l < spec.Layers; l++)
-            _layers[l] = new LstmLayer<T>(Parameters, l, l == 0 ? spec.InputSize : h, h, spec.Cell);
-        _head = new OutputHead<T>(Parameters, spec);
+            _layers[l] = new LstmLayer<T>(Parameters, l, l == 0 ? spec.InputSize : h, h, spec.Cell, Compute);
+        _head = new OutputHead<T>(Parameters, spec, Compute);
         _dropMasks = new T[spec.Layers][];
         _dropped = new T[spec.Layers][];
         for (int l = 0; l < spec.Layers; l++) { _dropMasks[l] = []; _dropped[l] = []; }
@@ -36,6 +38,8 @@ public sealed class LstmNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public ModelSpec Spec { get; }
     public ParameterSet<T> Parameters { get; }
+    /// <summary>The threads this network computes on.</summary>
+    public ComputeContext Compute { get; }
 
     internal IReadOnlyList<LstmLayer<T>> Layers => _layers;
 

@@ -19,8 +19,11 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
     private T[] _source = [];                     // the rows Forward read: [T·B, H] or [B, H]
     private SequenceBatch<T>? _batch;
 
-    public OutputHead(ParameterSet<T> parameters, ModelSpec spec)
+    private readonly ComputeContext _compute;
+
+    public OutputHead(ParameterSet<T> parameters, ModelSpec spec, ComputeContext compute)
     {
+        _compute = compute;
         _parameters = parameters;
         _spec = spec;
         if (spec.Output == OutputKind.Dense)
@@ -61,7 +64,7 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
         }
         var values = _parameters.Values;
         // y[rows, O] = source[rows, H] · Wᵀ + b
-        MatMul.Multiply(MatrixView<T>.RowMajor(_source, h), MatrixView<T>.RowMajor(values, h, _weight).Transposed,
+        MatMul.Multiply(_compute, MatrixView<T>.RowMajor(_source, h), MatrixView<T>.RowMajor(values, h, _weight).Transposed,
             MatrixView<T>.RowMajor(_outputs, o), Rows, o, h, accumulate: false);
         var bias = values.AsSpan(_bias, o);
         for (int r = 0; r < Rows; r++)
@@ -89,11 +92,11 @@ internal sealed class OutputHead<T> where T : unmanaged, IFloatingPointIeee754<T
         {
             var grads = _parameters.Gradients;
             // dW[O, H] += dYᵀ [O, rows] · source [rows, H];  db += Σ_rows dY;  dSource = dY · W
-            MatMul.Multiply(MatrixView<T>.RowMajor(dOutputs, o).Transposed, MatrixView<T>.RowMajor(_source, h),
+            MatMul.Multiply(_compute, MatrixView<T>.RowMajor(dOutputs, o).Transposed, MatrixView<T>.RowMajor(_source, h),
                 MatrixView<T>.RowMajor(grads, h, _weight), o, h, Rows, accumulate: true);
             var db = grads.AsSpan(_bias, o);
             for (int r = 0; r < Rows; r++) TensorPrimitives.Add(db, dOutputs.AsSpan(r * o, o), db);
-            MatMul.Multiply(MatrixView<T>.RowMajor(dOutputs, o), MatrixView<T>.RowMajor(_parameters.Values, h, _weight),
+            MatMul.Multiply(_compute, MatrixView<T>.RowMajor(dOutputs, o), MatrixView<T>.RowMajor(_parameters.Values, h, _weight),
                 MatrixView<T>.RowMajor(dSource, h), Rows, h, o, accumulate: false);
         }
         if (!all)

@@ -1,0 +1,42 @@
+// The threads the engine computes on, owned by whoever runs it: the service, a test, a user's
+// program. A network computes on the context it was made with. Large products and a layer's time
+// loop are split over the context's threads; one computation holds them at a time, and another
+// that comes meanwhile runs on its own thread. Results are the same bits at any thread count.
+using LstmService.Engine.Kernels;
+
+namespace LstmService.Engine;
+
+public sealed class ComputeContext : IDisposable
+{
+    private readonly Dictionary<Type, object> _work = [];
+
+    /// <summary>A context of <paramref name="threads"/> threads: the caller's and threads − 1 workers, started when first needed.</summary>
+    public ComputeContext(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        Threads = threads;
+    }
+
+    /// <summary>One thread per core, for the networks made without a context of their own.</summary>
+    public static ComputeContext Shared { get; } = new(Environment.ProcessorCount);
+
+    public int Threads { get; }
+
+    internal WorkerPool Pool { get; } = new();
+
+    /// <summary>
+    /// This context's one instance of a split piece of work. Only the pool's holder sets and runs
+    /// it, and one caller holds the pool at a time, so one instance per context suffices.
+    /// </summary>
+    internal TWork Work<TWork>() where TWork : PoolWork, new()
+    {
+        lock (_work)
+        {
+            if (!_work.TryGetValue(typeof(TWork), out var work)) _work[typeof(TWork)] = work = new TWork();
+            return (TWork)work;
+        }
+    }
+
+    /// <summary>Lets the worker threads end; networks on this context must not compute after it.</summary>
+    public void Dispose() => Pool.Dispose();
+}
