@@ -25,6 +25,7 @@ internal static class ServiceSetup
     public static IServiceCollection AddModelServing(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<ServingOptions>(configuration.GetSection("Serving"));
+        services.AddSingleton<Training.TrainingCompute>();
         services.AddSingleton<ModelCache>();
         return services;
     }

@@ -9,6 +9,7 @@ namespace LstmService.Engine;
 public sealed class ComputeContext : IDisposable
 {
     private readonly Dictionary<Type, object> _work = [];
+    private int _givingWay;
 
     /// <summary>A context of <paramref name="threads"/> threads: the caller's and threads − 1 workers, started when first needed.</summary>
     public ComputeContext(int threads)
@@ -21,6 +22,30 @@ public sealed class ComputeContext : IDisposable
     public static ComputeContext Shared { get; } = new(Environment.ProcessorCount);
 
     public int Threads { get; }
+
+    /// <summary>The threads work is split over now: one fewer while this context gives way (<see cref="GiveWay"/>).</summary>
+    public int ActiveThreads => Volatile.Read(ref _givingWay) > 0 ? Math.Max(1, Threads - 1) : Threads;
+
+    /// <summary>
+    /// Until the result is disposed, this context splits its work over one thread fewer, leaving a
+    /// core to something more urgent (the service's predictions while a job trains). The split
+    /// changes no result, only how many threads compute it.
+    /// </summary>
+    public IDisposable GiveWay()
+    {
+        Interlocked.Increment(ref _givingWay);
+        return new GivingWay(this);
+    }
+
+    private sealed class GivingWay(ComputeContext context) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) Interlocked.Decrement(ref context._givingWay);
+        }
+    }
 
     internal WorkerPool Pool { get; } = new();
 

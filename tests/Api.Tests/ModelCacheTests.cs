@@ -21,7 +21,7 @@ public class ModelCacheTests
         var job = await client.WaitAsync((await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(8, 5)))).Id);
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<LstmDbContext>>().CreateDbContextAsync();
 
-        var cache = new ModelCache(Options.Create(new ServiceLimits { MaxCachedModelBytes = budget }), Options.Create(new ServingOptions()), TimeProvider.System);
+        var cache = new ModelCache(Options.Create(new ServiceLimits { MaxCachedModelBytes = budget }), Options.Create(new ServingOptions()), TimeProvider.System, new Training.TrainingCompute());
         var first = await cache.GetAsync(job.ModelId!, db, CancellationToken.None);
         var second = await cache.GetAsync(job.ModelId!, db, CancellationToken.None);
 
@@ -39,7 +39,7 @@ public class ModelCacheTests
             ids.Add((await client.WaitAsync((await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(8, 5, seed: i)))).Id)).ModelId!);
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<LstmDbContext>>().CreateDbContextAsync();
         // Room for two: each model counts half the budget.
-        var cache = new ModelCache(Options.Create(new ServiceLimits { MaxCachedModelBytes = 1 << 20, MaxCachedModels = 2 }), Options.Create(new ServingOptions()), TimeProvider.System);
+        var cache = new ModelCache(Options.Create(new ServiceLimits { MaxCachedModelBytes = 1 << 20, MaxCachedModels = 2 }), Options.Create(new ServingOptions()), TimeProvider.System, new Training.TrainingCompute());
         Task<LoadedModel?> Get(string id) => cache.GetAsync(id, db, CancellationToken.None);
 
         var a = await Get(ids[0]);
@@ -58,7 +58,7 @@ public class ModelCacheTests
         var client = new ServiceClient(app.CreateClient());
         var job = await client.WaitAsync((await client.PostJobAsync(TestRequests.SmallJob(TestRequests.SineSequences(8, 5)))).Id);
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<LstmDbContext>>().CreateDbContextAsync();
-        var cache = new ModelCache(Options.Create(new ServiceLimits()), Options.Create(new ServingOptions()), TimeProvider.System);
+        var cache = new ModelCache(Options.Create(new ServiceLimits()), Options.Create(new ServingOptions()), TimeProvider.System, new Training.TrainingCompute());
 
         Assert.NotNull(await cache.GetAsync(job.ModelId!, db, CancellationToken.None));
         cache.Remove(job.ModelId!);

@@ -126,5 +126,8 @@ public class ModelServingTests
         Assert.Equal(23, together.Count(a => a.Item1 == HttpStatusCode.OK));
         int passes = model.BatchedForwardPasses - passesBefore;
         Assert.True(passes < 24, $"{passes} forward passes for 24 requests sent together");
+        // Jobs gave way to each prediction, and have every thread back once they are answered, the refused one included.
+        var training = app.Services.GetRequiredService<Training.TrainingCompute>().Context;
+        Assert.Equal(training.Threads, training.ActiveThreads);
     }
 }

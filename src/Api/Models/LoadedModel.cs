@@ -20,10 +20,12 @@ internal sealed class LoadedModel
 
     private readonly ServingOptions _serving;
     private readonly PredictionBatcher _batcher;
+    private readonly Training.TrainingCompute _training;   // jobs give way while this model computes
 
-    private LoadedModel(ModelSpec spec, string[]? labels, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, int, double[][]> forecast, ServingOptions serving)
+    private LoadedModel(ModelSpec spec, string[]? labels, Func<IReadOnlyList<double[][]>, int, double[][][]> predict, Func<double[][], int, int, double[][]> forecast,
+        ServingOptions serving, Training.TrainingCompute training)
     {
-        (Spec, Labels, _predict, _forecast, _serving) = (spec, labels, predict, forecast, serving);
+        (Spec, Labels, _predict, _forecast, _serving, _training) = (spec, labels, predict, forecast, serving, training);
         _batcher = new PredictionBatcher(Predict, serving);
     }
 
@@ -34,7 +36,8 @@ internal sealed class LoadedModel
     /// <summary>A series model's calibrated interval half-widths; null without a validation part.</summary>
     public ConformalIntervals? Intervals { get; private init; }
 
-    public static LoadedModel Load(StoredModel stored, ServingOptions serving)
+    /// <summary>The stored model, ready to answer; while it computes, jobs give way to it (<paramref name="training"/>).</summary>
+    public static LoadedModel Load(StoredModel stored, ServingOptions serving, Training.TrainingCompute training)
     {
         var contents = ModelFile.Read(stored.File);
         var labels = ApiJson.Read<string[]>(stored.LabelsJson);
@@ -43,29 +46,30 @@ internal sealed class LoadedModel
         if (stored.Precision == "float64")
         {
             var predictor = new Predictor<double>(contents.CreateNetwork<double>(), contents.Normalizer);
-            return Create(contents.Spec, labels, forecasting, intervals, s => predictor.Predict(s), predictor.Forecast, serving);
+            return Create(contents.Spec, labels, forecasting, intervals, s => predictor.Predict(s), predictor.Forecast, serving, training);
         }
         var single = new Predictor<float>(contents.CreateNetwork<float>(), contents.Normalizer);
-        return Create(contents.Spec, labels, forecasting, intervals, s => single.Predict(s), single.Forecast, serving);
+        return Create(contents.Spec, labels, forecasting, intervals, s => single.Predict(s), single.Forecast, serving, training);
     }
 
     // A series model reads windows in the data's units and forecasts from its last window (feeding
     // its forecasts back beyond its horizon); any other runs the whole history and feeds each
     // output back as the next input.
     private static LoadedModel Create(ModelSpec spec, string[]? labels, ForecastingView? forecasting, ConformalIntervals? intervals,
-        Func<IReadOnlyList<double[][]>, double[][][]> predict, Func<double[][], int, double[][]> stateful, ServingOptions serving)
+        Func<IReadOnlyList<double[][]>, double[][][]> predict, Func<double[][], int, double[][]> stateful, ServingOptions serving, Training.TrainingCompute training)
     {
-        if (forecasting is not { } f) return new LoadedModel(spec, labels, (s, _) => predict(s), (history, steps, _) => stateful(history, steps), serving);
+        if (forecasting is not { } f) return new LoadedModel(spec, labels, (s, _) => predict(s), (history, steps, _) => stateful(history, steps), serving, training);
         Func<IReadOnlyList<double[][]>, double[][]> lstm = w => [.. predict(w).Select(o => o[0])];
         Func<IReadOnlyList<double[][]>, double[][]> Windows(int series) => f.WindowModel?.Around(lstm, series) ?? lstm;
         int[] targets = f.TargetColumns();
         return new LoadedModel(spec, labels, (w, series) => [.. Windows(series)(w).Select(o => new[] { o })],
-            (history, steps, series) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, Windows(series))[0], serving) { Forecasting = f, Intervals = intervals };
+            (history, steps, series) => WindowedForecast.Run([history], steps, f.Window, f.Horizon, targets, Windows(series))[0], serving, training) { Forecasting = f, Intervals = intervals };
     }
 
     /// <summary>Outputs for each sequence; a series model's sequences are windows of series <paramref name="series"/> (its index in <see cref="ForecastingView.Series"/>).</summary>
     public double[][][] Predict(IReadOnlyList<double[][]> sequences, int series = 0)
     {
+        using var _ = _training.GiveWay();
         lock (_gate) return _predict(sequences, series);
     }
 
@@ -84,6 +88,7 @@ internal sealed class LoadedModel
     /// <summary><paramref name="horizon"/> rows after <paramref name="history"/> (of series <paramref name="series"/>): [horizon][targets] for a series model, [horizon][outputs] otherwise.</summary>
     public double[][] Forecast(double[][] history, int horizon, int series = 0)
     {
+        using var _ = _training.GiveWay();
         lock (_gate) return _forecast(history, horizon, series);
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace LstmService.Api.Models;
 
-internal sealed class ModelCache(IOptions<ServiceLimits> limits, IOptions<ServingOptions> serving, TimeProvider clock)
+internal sealed class ModelCache(IOptions<ServiceLimits> limits, IOptions<ServingOptions> serving, TimeProvider clock, Training.TrainingCompute training)
 {
     // How long a deleted id answers "no such model" from here, longer than any load takes.
     private static readonly TimeSpan DeletedFor = TimeSpan.FromMinutes(10);
@@ -29,7 +29,7 @@ internal sealed class ModelCache(IOptions<ServiceLimits> limits, IOptions<Servin
             if (TryGet(id, out var cached)) return cached;
         var stored = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
         if (stored is null) return null;
-        var model = LoadedModel.Load(stored, serving.Value);
+        var model = LoadedModel.Load(stored, serving.Value, training);
         // A loaded network holds its weights and their gradients: twice the stored file. A model
         // larger than the whole budget is not kept, and is read again for each prediction.
         long bytes = Math.Max(_share, 2L * stored.File.Length);

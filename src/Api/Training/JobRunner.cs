@@ -19,7 +19,7 @@ using Microsoft.Extensions.Options;
 
 namespace LstmService.Api.Training;
 
-public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, IOptions<ServiceLimits> limits, TimeProvider clock, ILogger<JobRunner> logger)
+public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptions<WorkerOptions> options, IOptions<ServiceLimits> limits, TimeProvider clock, ILogger<JobRunner> logger, TrainingCompute compute)
 {
     /// <summary>
     /// Trains job <paramref name="jobId"/>; throws what the engine throws (divergence, cancellation, bad data).
@@ -52,7 +52,7 @@ public sealed class JobRunner(IDbContextFactory<LstmDbContext> databases, IOptio
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var training = data.Settings;
-        var network = new LstmNetwork<T>(data.Spec);
+        var network = new LstmNetwork<T>(data.Spec, compute.Context);
         if (job.InitialModelId is { } initial)
         {
             var file = db.Models.AsNoTracking().Where(m => m.Id == initial).Select(m => m.File).SingleOrDefault()

@@ -78,7 +78,7 @@ internal static class MatMul
             return;
         }
 
-        int threads = (long)m * n * k >= ParallelThreshold ? compute.Threads : 1;
+        int threads = (long)m * n * k >= ParallelThreshold ? compute.ActiveThreads : 1;
         if (threads <= 1) Part(a, b, c, 0, m, 0, n, k, accumulate);
         else MultiplyParallel(compute, a, b, c, m, n, k, accumulate, threads);
     }

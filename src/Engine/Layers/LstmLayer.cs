@@ -293,7 +293,7 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             int batch = layer._batch, h = layer.HiddenSize;
             var pool = layer._compute.Pool;
-            int parts = Math.Min(layer._compute.Threads, batch);
+            int parts = Math.Min(layer._compute.ActiveThreads, batch);
             long work = (long)layer._steps * batch * 4 * h * h;
             if (parts > 1 && work >= MatMul.ParallelThreshold && pool.TryAcquire())
             {
