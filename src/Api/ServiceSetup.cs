@@ -72,7 +72,7 @@ internal static class ServiceSetup
         services.AddResponseCompression(o => o.EnableForHttps = true);
         // Browsers on other origins may call the API only from the origins configured (none by default).
         string[] origins = configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
-        services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Location", "Retry-After")));
+        services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Location", "Retry-After", IdempotencyKeys.ReplayedHeader)));
         return services;
     }
 }

@@ -2,13 +2,14 @@
 // program. A network computes on the context it was made with. Large products and a layer's time
 // loop are split over the context's threads; one computation holds them at a time, and another
 // that comes meanwhile runs on its own thread. Results are the same bits at any thread count.
+using System.Collections.Concurrent;
 using LstmService.Engine.Kernels;
 
 namespace LstmService.Engine;
 
 public sealed class ComputeContext : IDisposable
 {
-    private readonly Dictionary<Type, object> _work = [];
+    private readonly ConcurrentDictionary<Type, object> _work = new();
     private int _givingWay;
 
     /// <summary>A context of <paramref name="threads"/> threads: the caller's and threads − 1 workers, started when first needed.</summary>
@@ -53,14 +54,7 @@ public sealed class ComputeContext : IDisposable
     /// This context's one instance of a split piece of work. Only the pool's holder sets and runs
     /// it, and one caller holds the pool at a time, so one instance per context suffices.
     /// </summary>
-    internal TWork Work<TWork>() where TWork : PoolWork, new()
-    {
-        lock (_work)
-        {
-            if (!_work.TryGetValue(typeof(TWork), out var work)) _work[typeof(TWork)] = work = new TWork();
-            return (TWork)work;
-        }
-    }
+    internal TWork Work<TWork>() where TWork : PoolWork, new() => (TWork)_work.GetOrAdd(typeof(TWork), static _ => new TWork());
 
     /// <summary>Lets the worker threads end; networks on this context must not compute after it.</summary>
     public void Dispose() => Pool.Dispose();

@@ -1,10 +1,12 @@
 // Idempotency-Key: a retried POST gets the first answer, never a second job or dataset; a key
 // sent with another request is refused; an error is not kept, so a corrected retry goes through;
-// concurrent requests with one key create one resource; each API key has its own keys.
+// concurrent requests with one key create one resource; each API key has its own keys; an
+// answer is kept a day.
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LstmService.Api.Tests;
 
@@ -135,5 +137,28 @@ public class IdempotencyTests
         Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (one.StatusCode, two.StatusCode));
         Assert.False(two.Headers.Contains("Idempotent-Replayed"));
         Assert.Equal(2, await JobCount(http, "admin-one-3f1c9a7e5b"));
+    }
+
+    [Fact]
+    public async Task An_answer_is_kept_a_day_and_then_frees_its_key()
+    {
+        var clock = new ShiftedClock();
+        using var app = new LstmApplication();
+        using var later = app.WithWebHostBuilder(b => b.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock)));
+        var http = later.CreateClient();
+        Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(PostJob(Job(epochs: 2), "daily"))).StatusCode);
+        clock.Shift = TimeSpan.FromHours(23);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await http.SendAsync(PostJob(Job(epochs: 3), "daily"))).StatusCode);
+        clock.Shift = TimeSpan.FromHours(25);
+        var fresh = await http.SendAsync(PostJob(Job(epochs: 3), "daily"));
+        Assert.Equal(HttpStatusCode.Accepted, fresh.StatusCode);
+        Assert.False(fresh.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2, await JobCount(http));
+    }
+
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
     }
 }

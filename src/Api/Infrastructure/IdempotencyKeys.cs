@@ -14,11 +14,14 @@ namespace LstmService.Api.Infrastructure;
 internal static class IdempotencyKeys
 {
     public const string Header = "Idempotency-Key";
-    private const string ReplayedHeader = "Idempotent-Replayed";
+    public const string ReplayedHeader = "Idempotent-Replayed";
     /// <summary>How long an answer is kept for retries.</summary>
     private static readonly TimeSpan Expiry = TimeSpan.FromHours(24);
     // A reservation whose request never answered (the process stopped) frees its key after this.
     private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(10);
+    // Expired answers are deleted at most this often, not by every keyed request.
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
+    private static long _nextPruneTicks;
 
     /// <summary>The endpoint metadata that makes a POST honour the header.</summary>
     public sealed class Marker;
@@ -45,9 +48,18 @@ internal static class IdempotencyKeys
         var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         string caller = http.User.FindFirstValue(ClaimTypes.Name) ?? "";
         string hash = await HashAsync(http.Request, http.RequestAborted);
-        await db.IdempotentRequests.Where(r => r.CreatedAt < now - Expiry || (r.StatusCode == null && r.CreatedAt < now - Abandoned)).ExecuteDeleteAsync(http.RequestAborted);
+        long pruneAt = Volatile.Read(ref _nextPruneTicks);
+        if (now.Ticks >= pruneAt && Interlocked.CompareExchange(ref _nextPruneTicks, (now + PruneEvery).Ticks, pruneAt) == pruneAt)
+            await db.IdempotentRequests.Where(r => r.CreatedAt < now - Expiry).ExecuteDeleteAsync(http.RequestAborted);
 
         var earlier = await db.IdempotentRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Caller == caller && r.Key == key, http.RequestAborted);
+        // An answer past its expiry (not pruned yet), or a reservation whose request never answered, frees the key.
+        if (earlier is not null && (earlier.CreatedAt < now - Expiry || earlier.StatusCode is null && earlier.CreatedAt < now - Abandoned))
+        {
+            var stale = earlier.CreatedAt;
+            await db.IdempotentRequests.Where(r => r.Caller == caller && r.Key == key && r.CreatedAt == stale).ExecuteDeleteAsync(http.RequestAborted);
+            earlier = null;
+        }
         if (earlier is not null)
         {
             await Answer(http, earlier, hash);
@@ -61,7 +73,9 @@ internal static class IdempotencyKeys
         }
         catch (DbUpdateException)
         {
-            await InProgress().ExecuteAsync(http); // the same key, reserved a moment ago by a concurrent request
+            // The same key, reserved a moment ago by a concurrent request; any other failure is not ours to answer.
+            if (!await db.IdempotentRequests.AnyAsync(r => r.Caller == caller && r.Key == key, CancellationToken.None)) throw;
+            await InProgress().ExecuteAsync(http);
             return;
         }
 
