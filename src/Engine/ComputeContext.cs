@@ -3,6 +3,7 @@
 // loop are split over the context's threads; one computation holds them at a time, and another
 // that comes meanwhile runs on its own thread. Results are the same bits at any thread count.
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using LstmService.Engine.Kernels;
 
 namespace LstmService.Engine;
@@ -17,6 +18,8 @@ public sealed class ComputeContext : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Threads = threads;
+        Contention = new ContentionMonitor(threads);
+        Pool = new WorkerPool(Contention);
     }
 
     /// <summary>One thread per core, for the networks made without a context of their own.</summary>
@@ -24,8 +27,18 @@ public sealed class ComputeContext : IDisposable
 
     public int Threads { get; }
 
-    /// <summary>The threads work is split over now: one fewer while this context gives way (<see cref="GiveWay"/>).</summary>
-    public int ActiveThreads => Volatile.Read(ref _givingWay) > 0 ? Math.Max(1, Threads - 1) : Threads;
+    /// <summary>
+    /// The threads work is split over now: one fewer while this context gives way (<see cref="GiveWay"/>),
+    /// and fewer while splitting stalls on threads the machine does not run (<see cref="ContentionMonitor"/>).
+    /// </summary>
+    public int ActiveThreads
+    {
+        get
+        {
+            int threads = Volatile.Read(ref _givingWay) > 0 ? Math.Max(1, Threads - 1) : Threads;
+            return FollowsContention ? Math.Min(threads, Contention.Threads(Stopwatch.GetTimestamp())) : threads;
+        }
+    }
 
     /// <summary>
     /// Until the result is disposed, this context splits its work over one thread fewer, leaving a
@@ -48,7 +61,12 @@ public sealed class ComputeContext : IDisposable
         }
     }
 
-    internal WorkerPool Pool { get; } = new();
+    internal WorkerPool Pool { get; }
+
+    internal ContentionMonitor Contention { get; }
+
+    /// <summary>False for tests that must split over exactly their threads, whatever the machine's load.</summary>
+    internal bool FollowsContention { get; init; } = true;
 
     /// <summary>
     /// This context's one instance of a split piece of work. Only the pool's holder sets and runs

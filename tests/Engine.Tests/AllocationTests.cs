@@ -16,7 +16,7 @@ public class AllocationTests
     {
         // Hidden 64 and batch 40: the per-step products are large enough to be split over threads.
         var spec = new ModelSpec { InputSize = 4, HiddenSize = 64, Layers = 2, Dropout = 0.1, Cell = cell, Steps = steps, Loss = loss, OutputSize = 3 };
-        using var compute = new ComputeContext(threads);
+        using var compute = FixedThreads.Context(threads);
         var network = new LstmNetwork<float>(spec, compute);
         network.Initialize(new Rng(1));
         var sequences = TestData.Random(spec, [.. Enumerable.Range(0, 40).Select(i => 3 + i % 4)], seed: 2);

@@ -11,7 +11,7 @@ public class ComputeContextTests
     [Fact]
     public void Giving_way_takes_one_thread_until_every_give_way_ends()
     {
-        using var compute = new ComputeContext(3);
+        using var compute = FixedThreads.Context(3);
         Assert.Equal(3, compute.ActiveThreads);
         var first = compute.GiveWay();
         var second = compute.GiveWay();
@@ -21,7 +21,7 @@ public class ComputeContextTests
         Assert.Equal(2, compute.ActiveThreads);
         second.Dispose();
         Assert.Equal(3, compute.ActiveThreads);
-        using var single = new ComputeContext(1);
+        using var single = FixedThreads.Context(1);
         using (single.GiveWay()) Assert.Equal(1, single.ActiveThreads);
     }
 
@@ -30,7 +30,7 @@ public class ComputeContextTests
     {
         // Batch 13, H 64: the time loop and the products are split when two threads are active.
         var spec = new ModelSpec { InputSize = 3, HiddenSize = 64, Layers = 2, OutputSize = 2, Steps = OutputSteps.All };
-        using var compute = new ComputeContext(2);
+        using var compute = FixedThreads.Context(2);
         var network = new LstmNetwork<float>(spec, compute);
         network.Initialize(new Rng(1));
         var batch = SequenceBatch<float>.Create(TestData.Random(spec, Enumerable.Repeat(6, 13).ToArray(), seed: 3), [.. Enumerable.Range(0, 13)], spec, withTargets: true);

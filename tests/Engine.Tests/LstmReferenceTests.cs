@@ -111,7 +111,7 @@ public class LstmReferenceTests
     private static (double[] H, double[] C, LstmReference.Gradients Gradients) FastLayer<T>(Case k, CellKind cell, CellGradient variant, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        using var compute = new ComputeContext(threads);
+        using var compute = FixedThreads.Context(threads);
         var network = new LstmNetwork<T>(new ModelSpec { InputSize = k.Inputs, HiddenSize = k.Hidden, OutputSize = 1, Steps = OutputSteps.All, Cell = cell }, compute);
         var parameters = network.Parameters;
         void Set(string name, double[] values) { var to = parameters.ValuesOf(name); for (int n = 0; n < values.Length; n++) to[n] = T.CreateChecked(values[n]); }

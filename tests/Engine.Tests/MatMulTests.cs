@@ -40,7 +40,7 @@ public class MatMulTests
         var a = Random(rng, m * k); var b = Random(rng, k * n); var c = Random(rng, m * n);
         var expected = Reference(a, b, c, m, n, k, transposeA, accumulate);
         var aView = transposeA ? MatrixView<double>.RowMajor(Transpose(a, m, k), m).Transposed : MatrixView<double>.RowMajor(a, k);
-        using var compute = new ComputeContext(2);   // the same split on any machine
+        using var compute = FixedThreads.Context(2);   // the same split on any machine
         MatMul.Multiply(compute, aView, MatrixView<double>.RowMajor(b, n), MatrixView<double>.RowMajor(c, n), m, n, k, accumulate);
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-12 * k);
     }
@@ -57,7 +57,7 @@ public class MatMulTests
             var af = a.Select(v => (float)v).ToArray();
             var cf = c.Select(v => (float)v).ToArray();
             var aView = transposeA ? MatrixView<float>.RowMajor(Transpose(af, m, k), m).Transposed : MatrixView<float>.RowMajor(af, k);
-            using var compute = new ComputeContext(threads);
+            using var compute = FixedThreads.Context(threads);
             MatMul.Multiply(compute, aView, MatrixView<float>.RowMajor(b.Select(v => (float)v).ToArray(), n), MatrixView<float>.RowMajor(cf, n), m, n, k, accumulate);
             return cf;
         }
@@ -158,7 +158,7 @@ public class MatMulTests
     [InlineData(260, 300, 900, true)]   // the row split of a transposed A, its B packed once and shared
     public void Products_on_several_threads_at_once_share_the_worker_pool_and_give_the_same_bits(int m, int n, int k, bool transposeA)
     {
-        using var compute = new ComputeContext(2);
+        using var compute = FixedThreads.Context(2);
         // One caller holds the pool at a time; the others run their products on their own threads.
         var rng = new Rng(11);
         var a = Random(rng, m * k).Select(v => (float)v).ToArray();

@@ -60,7 +60,7 @@ public class RecurrenceSplitTests
             // first runs of a process) or four threads on two cores may leave the poster to take
             // its own: the bits must hold every time, and with two threads some attempt hands
             // rows to the other thread.
-            using var compute = new ComputeContext(threads);
+            using var compute = FixedThreads.Context(threads);
             for (int attempt = 0; attempt < 10; attempt++)
             {
                 var two = float64 ? Bits(Gradients<double>(Spec(cell), batch, compute)) : Bits(Gradients<float>(Spec(cell), batch, compute));
@@ -111,7 +111,7 @@ public class RecurrenceSplitTests
     {
         var spec = Spec(CellKind.Standard);
         var packedEveryTime = WithThreads(threads, compute => OutputsAndFinalState(spec, batch, keepForBackward: false, compute));
-        using var compute = new ComputeContext(threads);
+        using var compute = FixedThreads.Context(threads);
         var network = new LstmNetwork<float>(spec, compute);
         network.Initialize(new Rng(2));
         OutputsAndFinalState(network, spec, batch);   // packs other weights first
@@ -179,7 +179,7 @@ public class RecurrenceSplitTests
 
     private static TResult WithThreads<TResult>(int threads, Func<ComputeContext, TResult> run)
     {
-        using var compute = new ComputeContext(threads);
+        using var compute = FixedThreads.Context(threads);
         return run(compute);
     }
 }

@@ -80,7 +80,7 @@ public class TrainerTests
         var options = new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 4 };
         List<double> Losses(int threads)
         {
-            using var compute = new ComputeContext(threads);
+            using var compute = FixedThreads.Context(threads);
             var network = new LstmNetwork<float>(spec, compute);
             network.Initialize(new Rng(1));
             var data = TestData.Random(spec, Enumerable.Repeat(24, 96).ToArray(), seed: 5);

@@ -15,7 +15,7 @@ internal abstract class PoolWork
     public abstract void Run(int part);
 }
 
-internal sealed class WorkerPool : IDisposable
+internal sealed class WorkerPool(ContentionMonitor monitor) : IDisposable
 {
     // How long a worker spins for the next job before it parks: longer than the gate math
     // between two steps' products, short enough not to hold a core an idle service needs.
@@ -32,6 +32,7 @@ internal sealed class WorkerPool : IDisposable
     private int _parts, _done;
     private long _claim;
     private Exception? _error;
+    private long _partWaits;
 
     /// <summary>
     /// Takes the pool for the calling thread; false when another caller holds it. Set up the work
@@ -49,6 +50,7 @@ internal sealed class WorkerPool : IDisposable
     {
         if (Volatile.Read(ref _owned) != 1) throw new InvalidOperationException("The worker pool is not held.");
         EnsureWorkers(parts - 1);
+        long start = Stopwatch.GetTimestamp();
         _work = work;
         _parts = parts;
         _error = null;
@@ -57,12 +59,18 @@ internal sealed class WorkerPool : IDisposable
         Interlocked.Exchange(ref _claim, job << 32);   // publishes the job; a full fence before reading _sleepers
         if (Volatile.Read(ref _sleepers) > 0) _wake.Set();
         RunParts(work, parts, job);
+        long ownDone = Stopwatch.GetTimestamp();
         var spinner = new SpinWait();
         while (Volatile.Read(ref _done) < parts) spinner.SpinOnce(sleep1Threshold: -1);
         _wake.Reset();
         _work = null;
+        long end = Stopwatch.GetTimestamp();
+        monitor.Record(parts, end - start, end - ownDone + Interlocked.Exchange(ref _partWaits, 0), end);
         if (_error is { } error) throw new AggregateException(error);
     }
+
+    /// <summary>Time a part spent waiting for another thread's part (Stopwatch ticks), for the contention monitor.</summary>
+    public void AddWait(long ticks) => Interlocked.Add(ref _partWaits, ticks);
 
     private void RunParts(PoolWork work, int parts, long job)
     {

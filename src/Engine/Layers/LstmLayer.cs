@@ -5,6 +5,7 @@
 // the input projection of every step is one product before the loop and the recurrent part one
 // product per step (or, when the loop is split, both one call per step and block of batch rows),
 // and the weight gradients one product each after the loop.
+using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
 using LstmService.Engine.Kernels;
@@ -331,7 +332,10 @@ internal sealed class LstmLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _handoff.Failed();   // or another thread would wait for this block forever
                 throw;
             }
-            if (_handoff.Finished() is not { } given) return;
+            long waitFrom = Stopwatch.GetTimestamp();
+            var handedOver = _handoff.Finished();
+            layer._compute.Pool.AddWait(Stopwatch.GetTimestamp() - waitFrom);
+            if (handedOver is not { } given) return;
             if (_backward) layer.BackwardSteps(given.From, given.To, given.Step);
             else layer.ForwardSteps(given.From, given.To, inputPerStep: true, given.Step);
         }
